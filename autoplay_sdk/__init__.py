@@ -6,6 +6,8 @@ extra, and attaches no logging handler.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from autoplay_sdk.async_client import AsyncConnectorClient
+from autoplay_sdk.client import ConnectorClient
 from autoplay_sdk.core.exceptions import SdkBufferFullError, SdkConfigError, SdkError, SdkUpstreamError
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SlimAction, SummaryPayload
@@ -18,13 +20,15 @@ except PackageNotFoundError:  # an uninstalled source tree
 # Spec 01 §1 order; names whose modules later work adds slot in at their place.
 __all__ = [
     "ActionsPayload",
-    "SummaryPayload",
-    "SlimAction",
     "AnyPayload",
-    "SdkMetricsHook",
-    "SdkError",
-    "SdkConfigError",
-    "SdkUpstreamError",
+    "AsyncConnectorClient",
+    "ConnectorClient",
     "SdkBufferFullError",
+    "SdkConfigError",
+    "SdkError",
+    "SdkMetricsHook",
+    "SdkUpstreamError",
+    "SlimAction",
+    "SummaryPayload",
     "__version__",
 ]

@@ -1,0 +1,361 @@
+"""``AsyncConnectorClient``: the asyncio SSE client.
+
+The reader never awaits your callbacks.  Each routed payload joins its session's lane; a lane
+runs at most ``session_concurrency`` callbacks at once, in arrival order (strictly one after
+another with ``session_concurrency=1``), so a slow callback for session A never delays reading,
+nor session B.  Pending work (waiting + running payloads, all sessions) is bounded by
+``max_pending``: beyond it new payloads are dropped, counted in ``dropped_count`` and reported to
+``on_drop`` and the metrics hook.  ``stop()`` ends reading promptly even on an idle stream, then
+``run()`` waits up to ``drain_timeout_s`` for accepted payloads to be delivered; whatever is still
+running after that is cancelled and logged with its count — nothing accepted is lost silently.
+
+Implementation note: a lane runs its payloads on at most ``session_concurrency`` worker tasks
+that each take the next waiting payload in turn, rather than one task per payload.  The
+observable contract (per-session concurrency bound, FIFO start order, no cross-session
+blocking) is the same, without a task allocation per event.  Lanes are removed as soon as they
+are idle, so the lane map is bounded by ``max_pending``.
+
+All stream decisions live in the shared sans-IO core (:mod:`autoplay_sdk._stream`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from httpx_sse import aconnect_sse
+
+from autoplay_sdk._logging import get_logger
+from autoplay_sdk._stream import (
+    DEFAULT_MAX_FRAME_BYTES,
+    NO_SESSION,
+    RetryPolicy,
+    StreamCore,
+    check_at_least_one,
+    check_positive,
+)
+from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
+from autoplay_sdk.stream_auth import resolve_connector_bearer_token
+
+logger = get_logger(__name__)
+
+ActionCallback = Callable[[ActionsPayload], Any]
+SummaryCallback = Callable[[SummaryPayload], Any]
+LifecycleCallback = Callable[[], Any]
+
+_MAX_SESSION_SEMAPHORES = 10_000
+
+
+class _Lane:
+    """One session's waiting payloads and how many of its callbacks are running."""
+
+    __slots__ = ("active", "waiting")
+
+    def __init__(self) -> None:
+        self.waiting: deque[tuple[str, Callable[[Any], Any], AnyPayload]] = deque()
+        self.active = 0
+
+
+class AsyncConnectorClient:
+    """Asyncio SSE client for ``GET /stream/{product_id}``.
+
+    Raises ``ValueError`` for invalid arguments.  ``run()`` raises ``httpx.HTTPStatusError`` at
+    once on 401/403/404 and ``SdkUpstreamError`` when ``max_retries`` is exceeded.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str = "",
+        connect_timeout: float = 10.0,
+        session_concurrency: int = 4,
+        initial_backoff_s: float = 1.0,
+        max_backoff_s: float = 30.0,
+        max_retries: int | None = None,
+        on_connect: LifecycleCallback | None = None,
+        on_disconnect: LifecycleCallback | None = None,
+        metrics: SdkMetricsHook | None = None,
+        *,
+        max_pending: int = 10_000,
+        drain_timeout_s: float = 10.0,
+        max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+    ) -> None:
+        check_positive("connect_timeout", connect_timeout)
+        check_at_least_one("session_concurrency", session_concurrency)
+        policy = RetryPolicy.validated(initial_backoff_s, max_backoff_s, max_retries)
+        check_at_least_one("max_pending", max_pending)
+        if drain_timeout_s < 0:
+            raise ValueError(f"drain_timeout_s must be >= 0, got {drain_timeout_s!r}")
+        check_at_least_one("max_frame_bytes", max_frame_bytes)
+        self._url = url
+        self._token = resolve_connector_bearer_token(token)
+        self._timeout = httpx.Timeout(None, connect=connect_timeout)
+        self._session_concurrency = session_concurrency
+        self._max_pending = max_pending
+        self._drain_timeout_s = drain_timeout_s
+        self._metrics = metrics
+        self._on_connect = on_connect
+        self._on_disconnect = on_disconnect
+        self._callbacks: dict[str, Callable[[Any], Any]] = {}
+        self._core = StreamCore(
+            url=url,
+            token=self._token,
+            policy=policy,
+            logger=logger,
+            max_frame_bytes=max_frame_bytes,
+            metrics=metrics,
+        )
+        self._running = False
+        self._session_semaphores: OrderedDict[str, _Lane] = OrderedDict()
+        self._active_dispatches = 0
+        self._pending = 0
+        self._workers: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._attempt: asyncio.Task[None] | None = None
+        self._stop_requested = False
+
+    # -- builders -------------------------------------------------------------------------
+
+    def on_actions(self, fn: ActionCallback) -> AsyncConnectorClient:
+        """Set the callback for ``actions`` payloads (sync or ``async def``)."""
+        self._callbacks["actions"] = fn
+        return self
+
+    def on_summary(self, fn: SummaryCallback) -> AsyncConnectorClient:
+        """Set the callback for ``summary`` payloads (sync or ``async def``)."""
+        self._callbacks["summary"] = fn
+        return self
+
+    def on_drop(self, fn: Callable[[dict[str, Any], int], Any]) -> AsyncConnectorClient:
+        """Set the callback told ``(payload_dict, total_dropped)`` when ``max_pending`` is hit."""
+        self._core.on_drop = fn
+        return self
+
+    @property
+    def dropped_count(self) -> int:
+        """Payloads dropped because ``max_pending`` payloads were already waiting or running."""
+        return self._core.dropped
+
+    @property
+    def pending_count(self) -> int:
+        """Payloads accepted but not yet delivered (waiting or running)."""
+        return self._pending
+
+    # -- running --------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Read the stream on the current loop until ``stop()`` or cancellation.
+
+        Cancellation while connected is swallowed (``run`` returns ``None``); cancellation
+        during a backoff sleep propagates.  Accepted payloads are drained before returning.
+        """
+        self._running = True
+        self._stop_requested = False
+        self._loop = asyncio.get_running_loop()
+        self._wake = wake = asyncio.Event()
+        core = self._core
+        how: str | None = None
+        try:
+            while self._running:
+                self._attempt = attempt = asyncio.ensure_future(self._read_once())
+                try:
+                    await attempt
+                except asyncio.CancelledError:
+                    if not self._stop_requested:
+                        how = "cancelled"
+                        await asyncio.wait([attempt])  # let the connection close
+                    self._running = False
+                    break
+                except Exception as exc:
+                    if not self._running:
+                        break
+                    core.failed(exc)
+                    await self._fire_on_disconnect()
+                finally:
+                    self._attempt = None
+                if not self._running:
+                    break
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(wake.wait(), core.next_delay(random.uniform))
+        finally:
+            self._running = False
+            await self._drain()
+            core.stopped(how)
+
+    async def _read_once(self) -> None:
+        core = self._core
+        core.connecting()
+        async with (
+            httpx.AsyncClient(timeout=self._timeout) as client,
+            aconnect_sse(client, "GET", self._url, headers=core.request_headers()) as source,
+        ):
+            response = core.accept(source)
+            await self._fire_on_connect()
+            if response is None:
+                async for sse in source.aiter_sse():
+                    if not self._running:
+                        return
+                    self._take(sse)
+                return
+            decoder = core.decoder()
+            async for chunk in response.aiter_bytes():
+                for sse in decoder.feed(chunk):
+                    if not self._running:
+                        return
+                    self._take(sse)
+
+    def run_in_background(self) -> asyncio.Task[None]:
+        """Schedule ``run()`` on the running loop; ``RuntimeError`` without one."""
+        loop = asyncio.get_running_loop()
+        return loop.create_task(self.run())
+
+    def stop(self) -> None:
+        """Ask ``run()`` to return; safe from any thread, idempotent, effective within a second.
+
+        Cancels an idle read or a backoff sleep; ``run()`` then drains accepted payloads.
+        """
+        self._running = False
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is loop:
+            self._interrupt()
+        else:
+            loop.call_soon_threadsafe(self._interrupt)
+
+    def _interrupt(self) -> None:
+        self._stop_requested = True
+        if self._wake is not None:
+            self._wake.set()
+        attempt = self._attempt
+        if attempt is not None and not attempt.done():
+            attempt.cancel()
+
+    async def __aenter__(self) -> AsyncConnectorClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"AsyncConnectorClient(url={self._core.safe_url!r}, running={self._running})"
+
+    # -- reader side ----------------------------------------------------------------------
+
+    def _take(self, sse: Any) -> None:
+        routed = self._core.route(sse)
+        if routed is None:
+            return
+        event_type, payload = routed
+        cb = self._callbacks.get(event_type)
+        typed = self._core.parse(event_type, payload)
+        if typed is None or cb is None:
+            return
+        self._submit(typed.session_id or NO_SESSION, event_type, cb, typed, payload)
+
+    async def _handle(self, sse: Any) -> None:
+        """Compatibility entry point: route one frame (never awaits the callback)."""
+        self._take(sse)
+
+    async def _dispatch(self, session_id: str, typed: Any) -> None:
+        """Compatibility entry point: queue ``typed`` on ``session_id``'s lane."""
+        if hasattr(typed, "actions") and hasattr(typed, "count") and not hasattr(typed, "replaces"):
+            event_type = "actions"
+        elif hasattr(typed, "summary") and hasattr(typed, "replaces"):
+            event_type = "summary"
+        else:
+            event_type = "actions" if isinstance(typed, ActionsPayload) else "summary"
+        cb = self._callbacks.get(event_type)
+        if cb is not None:
+            to_dict = getattr(typed, "to_dict", None)
+            self._submit(session_id, event_type, cb, typed, to_dict() if to_dict else {})
+
+    def _submit(
+        self, key: str, event_type: str, cb: Callable[[Any], Any], typed: AnyPayload, raw: dict[str, Any]
+    ) -> None:
+        if self._pending >= self._max_pending:
+            self._core.drop(event_type, raw)
+            return
+        lanes = self._session_semaphores
+        lane = lanes.get(key)
+        if lane is None:
+            lane = lanes[key] = _Lane()
+        lane.waiting.append((event_type, cb, typed))
+        self._pending += 1
+        if lane.active < self._session_concurrency:
+            lane.active += 1
+            task = asyncio.get_running_loop().create_task(self._lane_worker(key, lane))
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
+        if self._metrics is not None:
+            _safe_call(self._metrics, "record_queue_depth", depth=self._pending)
+
+    async def _lane_worker(self, key: str, lane: _Lane) -> None:
+        waiting = lane.waiting
+        try:
+            while waiting:
+                event_type, cb, typed = waiting.popleft()
+                self._active_dispatches += 1
+                try:
+                    result = cb(typed)
+                    if asyncio.iscoroutine(result):
+                        await result
+                except Exception as exc:
+                    self._core.callback_failed(event_type, typed, exc)
+                finally:
+                    self._active_dispatches -= 1
+                    self._pending -= 1
+        finally:
+            lane.active -= 1
+            if lane.active == 0:
+                if waiting:  # cancelled mid-lane: those payloads are abandoned (counted by _drain)
+                    self._pending -= len(waiting)
+                    waiting.clear()
+                self._session_semaphores.pop(key, None)
+
+    async def _drain(self) -> None:
+        if not self._workers:
+            return
+        _, late = await asyncio.wait(set(self._workers), timeout=self._drain_timeout_s)
+        if not late:
+            return
+        abandoned = self._pending
+        logger.warning(
+            "%d callback task(s) still running after drain_timeout_s=%s — cancelling (%d payload(s) undelivered)",
+            len(late),
+            self._drain_timeout_s,
+            abandoned,
+            extra={"url": self._core.safe_url},
+        )
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    # -- lifecycle callbacks ---------------------------------------------------------------
+
+    async def _fire_on_connect(self) -> None:
+        await self._fire("on_connect", self._on_connect)
+
+    async def _fire_on_disconnect(self) -> None:
+        await self._fire("on_disconnect", self._on_disconnect)
+
+    async def _fire(self, name: str, cb: LifecycleCallback | None) -> None:
+        if cb is None:
+            return
+        try:
+            result = cb()
+            if asyncio.iscoroutine(result):
+                await result
+        except Exception as exc:
+            self._core.lifecycle_failed(name, exc)

@@ -182,8 +182,9 @@ class AsyncConnectorClient:
                     self._attempt = None
                 if not self._running:
                     break
+                delay = core.next_delay(random.uniform)
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(wake.wait(), core.next_delay(random.uniform))
+                    await asyncio.wait_for(wake.wait(), delay)
         finally:
             self._running = False
             await self._drain()

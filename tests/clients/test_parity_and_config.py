@@ -1,0 +1,242 @@
+"""The twins stay twins: same options where the spec says they match; config errors are clear."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from httpx_sse import ServerSentEvent
+
+import autoplay_sdk.async_client as async_mod
+import autoplay_sdk.client as sync_mod
+from autoplay_sdk import AsyncConnectorClient, ConnectorClient
+
+SHARED = [
+    "url",
+    "token",
+    "connect_timeout",
+    "initial_backoff_s",
+    "max_backoff_s",
+    "max_retries",
+    "on_connect",
+    "on_disconnect",
+    "metrics",
+    "max_frame_bytes",
+]
+SYNC_ONLY = {"max_queue_size", "read_timeout_s"}
+ASYNC_ONLY = {"session_concurrency", "max_pending", "drain_timeout_s"}
+
+
+def params(cls: type) -> dict[str, inspect.Parameter]:
+    return dict(inspect.signature(cls).parameters)
+
+
+def test_shared_options_have_the_same_defaults_and_kinds() -> None:
+    sync, async_ = params(ConnectorClient), params(AsyncConnectorClient)
+    for name in SHARED:
+        assert sync[name].default == async_[name].default, name
+        assert sync[name].kind == async_[name].kind, name
+    assert set(sync) - set(SHARED) == SYNC_ONLY
+    assert set(async_) - set(SHARED) == ASYNC_ONLY
+
+
+def test_published_positional_order_is_kept() -> None:
+    assert list(params(ConnectorClient))[:11] == [
+        "url",
+        "token",
+        "max_queue_size",
+        "connect_timeout",
+        "read_timeout_s",
+        "initial_backoff_s",
+        "max_backoff_s",
+        "max_retries",
+        "on_connect",
+        "on_disconnect",
+        "metrics",
+    ]
+    assert list(params(AsyncConnectorClient))[:10] == [
+        "url",
+        "token",
+        "connect_timeout",
+        "session_concurrency",
+        "initial_backoff_s",
+        "max_backoff_s",
+        "max_retries",
+        "on_connect",
+        "on_disconnect",
+        "metrics",
+    ]
+    for cls in (ConnectorClient, AsyncConnectorClient):
+        new = [p for p in params(cls).values() if p.name in {"max_frame_bytes", "max_pending", "drain_timeout_s"}]
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in new)
+
+
+def test_same_public_surface() -> None:
+    def public(cls: type) -> set[str]:
+        return {n for n in dir(cls) if not n.startswith("_")}
+
+    assert public(ConnectorClient) - {"queue_size"} == public(AsyncConnectorClient) - {"pending_count"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"connect_timeout": 0}, "connect_timeout must be > 0, got 0"),
+        ({"initial_backoff_s": 0}, "initial_backoff_s must be > 0, got 0"),
+        ({"initial_backoff_s": 5, "max_backoff_s": 1}, "max_backoff_s must be >= initial_backoff_s"),
+        ({"max_retries": -1}, "max_retries must be >= 0 or None, got -1"),
+        ({"max_frame_bytes": 0}, "max_frame_bytes must be >= 1, got 0"),
+    ],
+)
+@pytest.mark.parametrize("cls", [ConnectorClient, AsyncConnectorClient])
+def test_shared_validation_messages(cls: type, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        cls("http://h/stream/p", **kwargs)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "message"),
+    [
+        (ConnectorClient, {"max_queue_size": 0}, "max_queue_size must be >= 1, got 0"),
+        (AsyncConnectorClient, {"session_concurrency": 0}, "session_concurrency must be >= 1, got 0"),
+        (AsyncConnectorClient, {"max_pending": 0}, "max_pending must be >= 1, got 0"),
+        (AsyncConnectorClient, {"drain_timeout_s": -1}, "drain_timeout_s must be >= 0, got -1"),
+    ],
+)
+def test_specific_validation_messages(cls: type, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        cls("http://h/stream/p", **kwargs)
+    assert str(info.value) == message
+
+
+def test_validation_order_matches_the_published_client() -> None:
+    with pytest.raises(ValueError, match="max_queue_size"):
+        ConnectorClient("u", max_queue_size=0, connect_timeout=0)
+    with pytest.raises(ValueError, match="connect_timeout"):
+        AsyncConnectorClient("u", connect_timeout=0, session_concurrency=0)
+
+
+def test_repr_and_token_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOPLAY_APP_UNKEY_TOKEN", "env-secret")
+    sync = ConnectorClient("https://h/stream/p")
+    async_ = AsyncConnectorClient("https://h/stream/p")
+    monkeypatch.setenv("AUTOPLAY_APP_UNKEY_TOKEN", "changed-later")
+    assert sync._token == async_._token == "env-secret"  # read once, at construction
+    assert repr(sync) == "ConnectorClient(url='https://h/stream/p', running=False, dropped=0)"
+    assert repr(async_) == "AsyncConnectorClient(url='https://h/stream/p', running=False)"
+
+
+def test_builders_return_self_and_context_managers_stop() -> None:
+    sync = ConnectorClient("u")
+    assert sync.on_actions(print) is sync and sync.on_summary(print) is sync and sync.on_drop(print) is sync
+    with sync as entered:
+        assert entered is sync
+    async_ = AsyncConnectorClient("u")
+    assert async_.on_actions(print) is async_ and async_.on_drop(print) is async_
+
+    async def use() -> None:
+        async with async_ as entered:
+            assert entered is async_
+
+    asyncio.run(use())
+
+
+def test_run_in_background_needs_a_running_loop() -> None:
+    with pytest.raises(RuntimeError):
+        AsyncConnectorClient("u").run_in_background()
+
+
+# --------------------------------------------------------------------------- test doubles
+
+
+class FakeSource:
+    """What users' tests patch in: an object with ``iter_sse``/``aiter_sse`` and no real response."""
+
+    def __init__(self, frames: list[ServerSentEvent]) -> None:
+        self.frames = frames
+
+    def iter_sse(self) -> Iterator[ServerSentEvent]:
+        yield from self.frames
+
+    async def aiter_sse(self) -> Any:
+        for f in self.frames:
+            yield f
+
+
+FRAMES = [
+    ServerSentEvent(event="heartbeat"),
+    ServerSentEvent(data='{"type": "summary", "session_id": "s", "summary": "did things"}'),
+]
+
+
+def test_sync_client_works_with_a_patched_connect_sse(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = ConnectorClient("http://h/stream/p", max_retries=0)
+    got: list[str] = []
+
+    @contextlib.contextmanager
+    def fake_connect(*_: Any, **__: Any) -> Iterator[FakeSource]:
+        yield FakeSource(FRAMES)
+        client.stop()
+
+    monkeypatch.setattr(sync_mod, "connect_sse", fake_connect)
+    client.on_summary(lambda p: got.append(p.summary))
+    client.run()
+    assert got == ["did things"]
+
+
+def test_async_client_works_with_a_patched_aconnect_sse(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = AsyncConnectorClient("http://h/stream/p", max_retries=0)
+    got: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def fake_connect(*_: Any, **__: Any) -> Any:
+        yield FakeSource(FRAMES)
+        client.stop()
+
+    monkeypatch.setattr(async_mod, "aconnect_sse", fake_connect)
+    client.on_summary(lambda p: got.append(p.summary))
+    asyncio.run(client.run())
+    assert got == ["did things"]
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_status_error_from_a_patched_connect_is_fatal(monkeypatch: pytest.MonkeyPatch, status: int) -> None:
+    request = httpx.Request("GET", "http://h/stream/p")
+    error = httpx.HTTPStatusError("x", request=request, response=httpx.Response(status, request=request))
+
+    @contextlib.contextmanager
+    def failing(*_: Any, **__: Any) -> Iterator[FakeSource]:
+        raise error
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(sync_mod, "connect_sse", failing)
+    with pytest.raises(httpx.HTTPStatusError) as info:
+        ConnectorClient("http://h/stream/p").run()
+    assert info.value is error
+
+
+def test_metrics_hook_sees_queue_depth_and_drops() -> None:
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Hook:
+        def record_queue_depth(self, **kw: Any) -> None:
+            calls.append(("depth", kw))
+
+        def record_event_dropped(self, **kw: Any) -> None:
+            calls.append(("dropped", kw))
+
+    client = ConnectorClient("u", max_queue_size=1, metrics=Hook())
+    frame = ServerSentEvent(data='{"type": "actions", "session_id": "s", "product_id": "p"}')
+    client._enqueue(frame)
+    client._enqueue(frame)
+    assert calls == [
+        ("depth", {"depth": 1}),
+        ("dropped", {"reason": "queue_full", "event_type": "actions", "session_id": "s", "product_id": "p"}),
+    ]
+    assert client.dropped_count == 1

@@ -30,18 +30,17 @@ from typing import Any
 import httpx
 from httpx_sse import aconnect_sse
 
+from autoplay_sdk._client_base import ClientBase
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import (
     DEFAULT_MAX_FRAME_BYTES,
     NO_SESSION,
     RetryPolicy,
-    StreamCore,
     check_at_least_one,
     check_positive,
 )
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
-from autoplay_sdk.stream_auth import resolve_connector_bearer_token
 
 logger = get_logger(__name__)
 
@@ -62,7 +61,7 @@ class _Lane:
         self.active = 0
 
 
-class AsyncConnectorClient:
+class AsyncConnectorClient(ClientBase):
     """Asyncio SSE client for ``GET /stream/{product_id}``.
 
     Raises ``ValueError`` for invalid arguments.  ``run()`` raises ``httpx.HTTPStatusError`` at
@@ -92,26 +91,20 @@ class AsyncConnectorClient:
         check_at_least_one("max_pending", max_pending)
         if drain_timeout_s < 0:
             raise ValueError(f"drain_timeout_s must be >= 0, got {drain_timeout_s!r}")
-        check_at_least_one("max_frame_bytes", max_frame_bytes)
-        self._url = url
-        self._token = resolve_connector_bearer_token(token)
+        super().__init__(
+            url=url,
+            token=token,
+            policy=policy,
+            on_connect=on_connect,
+            on_disconnect=on_disconnect,
+            metrics=metrics,
+            max_frame_bytes=max_frame_bytes,
+            logger=logger,
+        )
         self._timeout = httpx.Timeout(None, connect=connect_timeout)
         self._session_concurrency = session_concurrency
         self._max_pending = max_pending
         self._drain_timeout_s = drain_timeout_s
-        self._metrics = metrics
-        self._on_connect = on_connect
-        self._on_disconnect = on_disconnect
-        self._callbacks: dict[str, Callable[[Any], Any]] = {}
-        self._core = StreamCore(
-            url=url,
-            token=self._token,
-            policy=policy,
-            logger=logger,
-            max_frame_bytes=max_frame_bytes,
-            metrics=metrics,
-        )
-        self._running = False
         self._session_semaphores: OrderedDict[str, _Lane] = OrderedDict()
         self._active_dispatches = 0
         self._pending = 0
@@ -120,28 +113,6 @@ class AsyncConnectorClient:
         self._wake: asyncio.Event | None = None
         self._attempt: asyncio.Task[None] | None = None
         self._stop_requested = False
-
-    # -- builders -------------------------------------------------------------------------
-
-    def on_actions(self, fn: ActionCallback) -> AsyncConnectorClient:
-        """Set the callback for ``actions`` payloads (sync or ``async def``)."""
-        self._callbacks["actions"] = fn
-        return self
-
-    def on_summary(self, fn: SummaryCallback) -> AsyncConnectorClient:
-        """Set the callback for ``summary`` payloads (sync or ``async def``)."""
-        self._callbacks["summary"] = fn
-        return self
-
-    def on_drop(self, fn: Callable[[dict[str, Any], int], Any]) -> AsyncConnectorClient:
-        """Set the callback told ``(payload_dict, total_dropped)`` when ``max_pending`` is hit."""
-        self._core.on_drop = fn
-        return self
-
-    @property
-    def dropped_count(self) -> int:
-        """Payloads dropped because ``max_pending`` payloads were already waiting or running."""
-        return self._core.dropped
 
     @property
     def pending_count(self) -> int:
@@ -352,11 +323,9 @@ class AsyncConnectorClient:
         await self._fire("on_disconnect", self._on_disconnect)
 
     async def _fire(self, name: str, cb: LifecycleCallback | None) -> None:
-        if cb is None:
-            return
-        try:
-            result = cb()
-            if asyncio.iscoroutine(result):
+        result = self._call_lifecycle(name, cb)
+        if asyncio.iscoroutine(result):
+            try:
                 await result
-        except Exception as exc:
-            self._core.lifecycle_failed(name, exc)
+            except Exception as exc:
+                self._core.lifecycle_failed(name, exc)

@@ -34,17 +34,14 @@ from typing import Any
 import httpx
 from httpx_sse import connect_sse
 
+from autoplay_sdk._client_base import ClientBase
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import (
     DEFAULT_MAX_FRAME_BYTES,
     RetryPolicy,
-    StreamCore,
-    check_at_least_one,
     check_positive,
 )
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
-from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
-from autoplay_sdk.stream_auth import resolve_connector_bearer_token
 
 logger = get_logger(__name__)
 
@@ -52,7 +49,7 @@ _WORKER_STOP = object()
 _JOIN_TIMEOUT_S = 10.0
 
 
-class ConnectorClient:
+class ConnectorClient(ClientBase):
     """Blocking SSE client for ``GET /stream/{product_id}``.
 
     Raises ``ValueError`` for invalid arguments (messages name the parameter).  ``run()`` raises
@@ -80,55 +77,22 @@ class ConnectorClient:
         if max_queue_size < 1:
             raise ValueError(f"max_queue_size must be >= 1, got {max_queue_size!r}")
         check_positive("connect_timeout", connect_timeout)
-        policy = RetryPolicy.validated(initial_backoff_s, max_backoff_s, max_retries)
-        check_at_least_one("max_frame_bytes", max_frame_bytes)
-        self._url = url
-        self._token = resolve_connector_bearer_token(token)
+        super().__init__(
+            url=url,
+            token=token,
+            policy=RetryPolicy.validated(initial_backoff_s, max_backoff_s, max_retries),
+            on_connect=on_connect,
+            on_disconnect=on_disconnect,
+            metrics=metrics,
+            max_frame_bytes=max_frame_bytes,
+            logger=logger,
+        )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max_queue_size)
-        self._running = False
-        self._metrics = metrics
-        self._on_connect = on_connect
-        self._on_disconnect = on_disconnect
-        self._callbacks: dict[str, Callable[[Any], Any]] = {}
-        self._core = StreamCore(
-            url=url,
-            token=self._token,
-            policy=policy,
-            logger=logger,
-            max_frame_bytes=max_frame_bytes,
-            metrics=metrics,
-        )
         self._wake = threading.Event()
         self._socket: socket.socket | None = None
 
-    # -- builders -------------------------------------------------------------------------
-
-    def on_actions(self, fn: Callable[[ActionsPayload], None]) -> ConnectorClient:
-        """Set the callback for ``actions`` payloads (replaces any earlier one)."""
-        self._callbacks["actions"] = fn
-        return self
-
-    def on_summary(self, fn: Callable[[SummaryPayload], None]) -> ConnectorClient:
-        """Set the callback for ``summary`` payloads (replaces any earlier one)."""
-        self._callbacks["summary"] = fn
-        return self
-
-    def on_drop(self, fn: Callable[[dict[str, Any], int], None]) -> ConnectorClient:
-        """Set the callback told ``(payload_dict, total_dropped)`` when the queue is full."""
-        self._core.on_drop = fn
-        return self
-
     # -- state ----------------------------------------------------------------------------
-
-    @property
-    def _dropped(self) -> int:
-        return self._core.dropped
-
-    @property
-    def dropped_count(self) -> int:
-        """Events dropped because the queue was full (parse failures are not counted)."""
-        return self._core.dropped
 
     @property
     def queue_size(self) -> int:
@@ -242,18 +206,10 @@ class ConnectorClient:
             _safe_call(self._metrics, "record_queue_depth", depth=self._queue.qsize())
 
     def _fire_on_connect(self) -> None:
-        self._fire("on_connect", self._on_connect)
+        self._call_lifecycle("on_connect", self._on_connect)
 
     def _fire_on_disconnect(self) -> None:
-        self._fire("on_disconnect", self._on_disconnect)
-
-    def _fire(self, name: str, cb: Callable[[], Any] | None) -> None:
-        if cb is None:
-            return
-        try:
-            cb()
-        except Exception as exc:
-            self._core.lifecycle_failed(name, exc)
+        self._call_lifecycle("on_disconnect", self._on_disconnect)
 
     # -- worker side ----------------------------------------------------------------------
 

@@ -6,11 +6,14 @@ extra, and attaches no logging handler.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path finder
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.client import ConnectorClient
 from autoplay_sdk.core.exceptions import SdkBufferFullError, SdkConfigError, SdkError, SdkUpstreamError
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SlimAction, SummaryPayload
+
+_aliases.install()
 
 try:
     __version__: str = version("autoplay-sdk")

@@ -1,0 +1,76 @@
+"""Third-party integrations: the Intercom helpers (re-exported here) and ``usertour_sse``.
+
+``usertour_sse`` is deliberately not re-exported; import it as
+``autoplay_sdk.integrations.usertour_sse``.  The package and each submodule import on their own
+in a fresh interpreter, in any order: ``intercom`` depends only on the leaf module
+``_constants`` (the published package had a circular import through ``proactive.triggers``).
+Nothing here logs or performs I/O.
+"""
+
+from autoplay_sdk.integrations.intercom import (
+    INTERCOM_API_VERSION_DELETE_CONVERSATION,
+    INTERCOM_API_VERSION_QUICK_REPLY,
+    INTERCOM_API_VERSION_REST,
+    INTERCOM_API_VERSION_UNSTABLE,
+    INTERCOM_CREATE_CONVERSATION_DEFAULT_BODY,
+    INTERCOM_HTTP_HEADER_VERSION,
+    INTERCOM_PROACTIVE_PROMPTS_MAX,
+    INTERCOM_PROACTIVE_QUICK_REPLY_DEFAULT_BODY,
+    INTERCOM_REST_API_BASE,
+    INTERCOM_WEBHOOK_TOPIC_USER_CREATED,
+    INTERCOM_WEBHOOK_TOPIC_USER_REPLIED,
+    INTERCOM_WEBHOOK_TOPICS,
+    IntercomProactivePolicyConfig,
+    build_connector_llm_prompt_labels_request_body,
+    build_create_user_conversation_payload,
+    build_intercom_delete_conversation_request,
+    build_intercom_quick_reply_reply_payload,
+    contacts_search_query_email,
+    contacts_search_query_external_id,
+    conversation_id_from_create_conversation_response,
+    first_contact_id_from_search_response,
+    format_reactive_session_link_script,
+    intercom_chatbot_webhook_url,
+    intercom_connector_llm_prompt_labels_url,
+    intercom_delete_conversation_headers,
+    intercom_delete_conversation_url,
+    intercom_quick_reply_http_headers,
+    intercom_rest_json_headers,
+    normalize_intercom_quick_reply_labels,
+    proactive_trigger_canonical_url_ping_pong,
+    proactive_trigger_canonical_url_ping_pong_projects_either_leg,
+)
+
+__all__ = [
+    "INTERCOM_API_VERSION_DELETE_CONVERSATION",
+    "INTERCOM_API_VERSION_QUICK_REPLY",
+    "INTERCOM_API_VERSION_REST",
+    "INTERCOM_API_VERSION_UNSTABLE",
+    "INTERCOM_CREATE_CONVERSATION_DEFAULT_BODY",
+    "INTERCOM_HTTP_HEADER_VERSION",
+    "INTERCOM_PROACTIVE_PROMPTS_MAX",
+    "INTERCOM_PROACTIVE_QUICK_REPLY_DEFAULT_BODY",
+    "INTERCOM_REST_API_BASE",
+    "INTERCOM_WEBHOOK_TOPICS",
+    "INTERCOM_WEBHOOK_TOPIC_USER_CREATED",
+    "INTERCOM_WEBHOOK_TOPIC_USER_REPLIED",
+    "IntercomProactivePolicyConfig",
+    "build_connector_llm_prompt_labels_request_body",
+    "build_create_user_conversation_payload",
+    "build_intercom_delete_conversation_request",
+    "build_intercom_quick_reply_reply_payload",
+    "contacts_search_query_email",
+    "contacts_search_query_external_id",
+    "conversation_id_from_create_conversation_response",
+    "first_contact_id_from_search_response",
+    "format_reactive_session_link_script",
+    "intercom_chatbot_webhook_url",
+    "intercom_connector_llm_prompt_labels_url",
+    "intercom_delete_conversation_headers",
+    "intercom_delete_conversation_url",
+    "intercom_quick_reply_http_headers",
+    "intercom_rest_json_headers",
+    "normalize_intercom_quick_reply_labels",
+    "proactive_trigger_canonical_url_ping_pong",
+    "proactive_trigger_canonical_url_ping_pong_projects_either_leg",
+]

@@ -1,0 +1,82 @@
+"""A real, local Autoplay connector for tests, demos and offline development.
+
+:class:`LocalConnector` is an HTTP server on 127.0.0.1 (an ephemeral port by default) that
+speaks the connector's SSE contract (spec 01 §6), so :class:`~autoplay_sdk.ConnectorClient`,
+:class:`~autoplay_sdk.AsyncConnectorClient` or any SSE client can be pointed at it over real
+sockets.  It is a FastAPI app run by uvicorn on a daemon thread, so it needs the ``serve``
+extra (``pip install 'autoplay-sdk[serve]'``).  Importing this package does not import FastAPI
+or uvicorn; constructing a ``LocalConnector`` without them raises ``ImportError`` naming the
+extra.
+
+Context manager::
+
+    from autoplay_sdk import ConnectorClient
+    from autoplay_sdk.testing import LocalConnector, sample_events
+
+    with LocalConnector(sample_events()) as server:
+        client = ConnectorClient(server.stream_url, token=server.token)
+        ...
+        server.publish({"type": "actions", ...})   # reaches open streams at once
+
+pytest fixture (the ``autoplay_sdk`` pytest plugin is registered automatically)::
+
+    def test_my_integration(local_connector):
+        local_connector.publish_many(sample_events())
+        ...
+
+Fault injection, for subsequent connections::
+
+    server.fail_next(2, status=503)          # the next two stream requests get 503
+    server.close_after(3)                    # each connection ends cleanly after 3 entries
+    server.close_after(3, abrupt=True)       # ... or drops TCP mid-frame
+    server.set_delay(0.5)                    # a slow connector
+    server.publish("{not json")              # malformed data line
+    server.publish_raw(b"data: \\xff\\xfe\\n\\n")  # invalid UTF-8, written as-is
+
+Wire contract as served:
+
+* ``GET /stream/{product_id}`` with ``Authorization: Bearer <token>``.  Missing or non-Bearer
+  credentials give **401** (with ``WWW-Authenticate: Bearer``), a wrong token **403** (compared
+  with ``hmac.compare_digest``), a product that is neither ``product_id`` nor one of
+  ``extra_products`` **404**.  Error bodies are JSON ``{"detail": ..., "status": ...}``.
+* Success is **200** with ``Content-Type: text/event-stream`` (exactly, no charset) and
+  ``Cache-Control: no-cache``, as a chunked body.
+* Each published entry is ``id: <n>``, an optional ``event: <name>``, ``data:`` line(s) and a
+  blank line.  Heartbeats are ``event: heartbeat`` + empty ``data:`` + blank line, sent after
+  ``heartbeat_s`` without any write.  With ``retry_ms`` set, every stream starts with the block
+  ``retry: <ms>`` + blank line (it carries no data, so SSE clients dispatch no event for it).
+
+Decisions (where the brief and the spec are silent):
+
+* **One log, global ids.**  Ids count ``1, 2, ...`` across all products; a stream for product X
+  carries only X's entries, so its ids may have gaps.  Raw frames (:meth:`LocalConnector.publish_raw`)
+  get no id.
+* **Resume.**  ``Last-Event-ID: n`` replays what comes after the last entry whose id is ``<= n``
+  (raw entries after it included).  An id beyond the log therefore replays nothing; a
+  non-numeric value is treated as absent, i.e. the whole log is replayed.
+* **Faults are per connection.**  ``close_after`` and ``abrupt`` are read when a connection is
+  accepted; ``set_delay`` applies at once to every stream.  ``fail_next`` is checked *before*
+  authentication, like a proxy in front of the connector, and replaces any earlier call.  An
+  abrupt close writes half of the next frame (half a heartbeat if the log has nothing more) and
+  then drops the connection without the terminating chunk; uvicorn's error log record for this
+  deliberate abort is filtered out (a filter on the ``uvicorn.error`` logger that matches only
+  our private exception).
+* **Shutdown never hangs.**  :meth:`LocalConnector.stop` wakes every stream, which ends its
+  body cleanly, then stops uvicorn (about 0.2 s).  A client that stopped reading leaves its
+  stream stuck in a write; that connection is dropped after 0.5 s.  The connector can be
+  started again on the same port, with its log intact, to simulate an outage.
+* **Secrets.**  The token is a ``secrets.token_urlsafe(24)`` unless given.  It is never logged,
+  is not in ``repr``, and :class:`ConnectionRecord` keeps only ``authorization_present``: the
+  ``authorization``, ``proxy-authorization`` and ``cookie`` headers are dropped.  The server
+  logs (``autoplay_sdk.testing``) carry ports, product ids and statuses only; uvicorn is run
+  with ``log_config=None``, so no logging configuration is changed.
+* **Validation.**  Bad arguments raise :class:`~autoplay_sdk.SdkConfigError`, including a
+  publish to an unknown product (a typo would otherwise fail silently).
+* Additions to the brief: ``publish_many(..., product_id=)``, the ``running`` and
+  ``sent_count`` properties, and restart after ``stop()``.
+"""
+
+from autoplay_sdk.testing._sample import sample_events
+from autoplay_sdk.testing._server import ConnectionRecord, LocalConnector
+
+__all__ = ["ConnectionRecord", "LocalConnector", "sample_events"]

@@ -1,0 +1,32 @@
+"""pytest plugin: the ``local_connector`` fixture.
+
+Registered as the ``autoplay_sdk`` entry point in the ``pytest11`` group, so it loads in every
+pytest run of an environment where ``autoplay-sdk`` is installed.  It therefore imports nothing
+heavy at module level: FastAPI and uvicorn are only imported when a test asks for the fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from autoplay_sdk.testing import LocalConnector
+
+__all__ = ["local_connector"]
+
+
+@pytest.fixture
+def local_connector() -> Iterator[LocalConnector]:
+    """A started, empty :class:`~autoplay_sdk.testing.LocalConnector` with ``heartbeat_s=0.2``.
+
+    It listens on an ephemeral port of 127.0.0.1 and is stopped after the test.  Raises
+    ``ImportError`` (naming ``pip install 'autoplay-sdk[serve]'``) if FastAPI or uvicorn is
+    missing.
+    """
+    from autoplay_sdk.testing import LocalConnector
+
+    with LocalConnector(heartbeat_s=0.2) as connector:
+        yield connector

@@ -162,7 +162,7 @@ class LocalConnector:
 
         self._product_id = product_id
         self._products = frozenset(products)
-        self._token = token if token is not None else secrets.token_urlsafe(24)
+        self._token = token if token is not None else secrets.token_hex(24)
         self._host = host
         self._port = port
         self._heartbeat_s = float(heartbeat_s)

@@ -1,0 +1,229 @@
+"""``autoplay-sdk``: the command-line tool (``connector``, ``tail``, ``demo``).
+
+A thin shell: library code returns results and never prints; this package parses arguments,
+calls it, and renders the results through a :class:`rich.console.Console` it creates (or is
+given).  Exit codes: 0 success (Ctrl-C is a clean stop), 2 usage or fatal errors.  A token is
+never printed, except the key ``connector`` generates for its own local server, shown once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+
+from rich.console import Console
+
+from autoplay_sdk._cli._demo import DEFAULT_TIMEOUT_S
+from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+
+_EPILOG = f"""\
+examples:
+  autoplay-sdk demo
+  autoplay-sdk connector --port 8765
+  autoplay-sdk tail http://127.0.0.1:8765/stream/demo-product --token <key>
+  {TOKEN_ENV_VAR}=<token> autoplay-sdk tail https://<connector-host>/stream/<product_id>
+"""
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _stream_url(text: str) -> str:
+    scheme = text.partition("://")[0].lower()
+    if scheme not in ("http", "https") or not text.partition("://")[2].strip("/"):
+        raise argparse.ArgumentTypeError(
+            f"expected an http(s) URL such as https://host/stream/<product_id>, got {text!r}"
+        )
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``autoplay-sdk`` argument parser."""
+    from autoplay_sdk import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="autoplay-sdk",
+        description="Autoplay SDK tools: a local test connector, a live stream viewer and a demo.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="count", default=0, help="show SDK logs on stderr (-vv for debug logs)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    connector = commands.add_parser(
+        "connector",
+        parents=[common],
+        help="run a local connector that serves sample events",
+        description="Run a local Autoplay connector (SSE over HTTP) until Ctrl-C. Prints its stream URL and "
+        "key; the key is generated unless --token is given, and is shown once.",
+    )
+    connector.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    connector.add_argument(
+        "--port", type=_int_at_least(0), default=8765, help="port; 0 picks a free one (default: %(default)s)"
+    )
+    connector.add_argument("--product", default="demo-product", help="product id served (default: %(default)s)")
+    connector.add_argument("--token", default="", help="bearer token clients must send (default: generate one)")
+    connector.add_argument("--no-sample", action="store_true", help="start empty instead of with sample events")
+    connector.add_argument(
+        "--heartbeat",
+        type=_positive_float,
+        default=15.0,
+        metavar="SECONDS",
+        help="heartbeat interval on idle streams (default: %(default)g)",
+    )
+    connector.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
+
+    tail = commands.add_parser(
+        "tail",
+        parents=[common],
+        help="watch a live stream: sessions, counts, rate, drops",
+        description=f"Connect to a connector stream and show a live table of its sessions until Ctrl-C. "
+        f"The token comes from --token or {TOKEN_ENV_VAR}.",
+    )
+    tail.add_argument("url", type=_stream_url, help="stream URL, e.g. https://<host>/stream/<product_id>")
+    tail.add_argument("--token", default="", help=f"bearer token (default: ${TOKEN_ENV_VAR})")
+    tail.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
+    tail.add_argument("--max-events", type=_int_at_least(1), metavar="N", help="stop once N events have been received")
+    tail.add_argument(
+        "--max-retries",
+        type=_int_at_least(0),
+        metavar="N",
+        help="give up (exit 2) after N consecutive failed connection attempts (default: retry forever)",
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="stream sample events through the async client and show the typed payloads",
+        description="Start a local connector with sample events, stream them through AsyncConnectorClient "
+        "and show every typed payload with its to_text(), per session. Ends by itself.",
+    )
+    demo.add_argument(
+        "--sessions", type=_int_at_least(1), default=4, help="sample sessions to generate (default: %(default)s)"
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default: %(default)s)")
+    demo.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="give up (exit 2) if the events have not all arrived by then (default: %(default)g)",
+    )
+    return parser
+
+
+class _NoTraceback(logging.Formatter):
+    """One line per record: the CLI promises errors without tracebacks, in logs too.
+
+    SDK records already carry the ``autoplay_sdk: `` prefix; others (uvicorn) get their logger name.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return text if record.name.startswith("autoplay_sdk") else f"{record.name}: {text}"
+
+    def formatException(self, ei: object) -> str:
+        return ""
+
+    def formatStack(self, stack_info: str) -> str:
+        return ""
+
+
+@contextlib.contextmanager
+def _cli_logging(err_console: Console, verbose: int) -> Iterator[None]:
+    """Route SDK (and uvicorn) logs for the duration of a command, then restore the loggers.
+
+    Without ``-v`` the records are swallowed (a handler is still attached, so Python's last-resort
+    handler does not print warnings and tracebacks); with ``-v`` INFO and up, with ``-vv`` DEBUG,
+    go to stderr, one line each.
+    """
+    handler: logging.Handler
+    if verbose:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=err_console, show_path=False, markup=False, rich_tracebacks=False)
+        handler.setFormatter(_NoTraceback("%(message)s"))
+    else:
+        handler = logging.NullHandler()
+    level = logging.DEBUG if verbose > 1 else logging.INFO
+    loggers = [logging.getLogger("autoplay_sdk"), logging.getLogger("uvicorn")]
+    saved = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        if verbose:
+            lg.setLevel(level)
+    try:
+        yield
+    finally:
+        for lg, old in zip(loggers, saved, strict=True):
+            lg.removeHandler(handler)
+            lg.setLevel(old)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    console: Console | None = None,
+    err_console: Console | None = None,
+    stop: threading.Event | None = None,
+    ready: threading.Event | None = None,
+) -> int:
+    """Run the CLI and return its exit code (the console script passes it to ``sys.exit``).
+
+    ``console``/``err_console`` replace the stdout/stderr consoles (``err_console`` defaults to
+    ``console`` when only that is given), ``stop`` ends a serving ``connector`` or ``tail`` like
+    Ctrl-C would, and ``ready`` is set once they are up.  These exist for embedding and tests.
+    """
+    from autoplay_sdk._cli._commands import Runtime, cmd_connector, cmd_demo, cmd_tail
+
+    out = console if console is not None else Console()
+    err = err_console if err_console is not None else (console if console is not None else Console(stderr=True))
+    parser = build_parser()
+    try:
+        with contextlib.redirect_stdout(out.file), contextlib.redirect_stderr(err.file):
+            args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    if args.command is None:
+        with contextlib.redirect_stdout(err.file):
+            parser.print_help()
+        return EXIT_ERROR
+    runtime = Runtime(out, err, stop if stop is not None else threading.Event(), ready or threading.Event())
+    command = {"connector": cmd_connector, "tail": cmd_tail, "demo": cmd_demo}[args.command]
+    try:
+        with _cli_logging(err, args.verbose):
+            return command(args, runtime)
+    except KeyboardInterrupt:  # a second Ctrl-C while shutting down: still a clean exit
+        return EXIT_OK

@@ -1,0 +1,240 @@
+"""The three command drivers.  They wire library objects together, wait, and render results.
+
+Every command returns an exit code: 0 for success (Ctrl-C is a clean stop, not an error), 2 for
+usage and fatal errors.  Errors are one line on the error console; no traceback, never a token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+import httpx
+from rich.console import Console, RenderableType
+from rich.live import Live
+
+from autoplay_sdk._cli._demo import run_demo
+from autoplay_sdk._cli._render import connector_banner, demo_panels, demo_summary, error_line, tail_table
+from autoplay_sdk._cli._tail import TailStats
+from autoplay_sdk._stream import redact_url
+from autoplay_sdk.client import ConnectorClient
+from autoplay_sdk.core.exceptions import SdkConfigError, SdkError
+from autoplay_sdk.core.models import AnyPayload
+from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
+
+EXIT_OK = 0
+EXIT_ERROR = 2
+
+_TICK_S = 0.25  # how often the live view redraws and checks for stop / --for
+_JOIN_S = 15.0  # ConnectorClient.run() itself waits up to 10 s for its worker
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+_FATAL_HINTS = {
+    401: "missing or malformed token (pass --token or set " + TOKEN_ENV_VAR + ")",
+    403: "the token was rejected",
+    404: "unknown product: check the product id in the URL",
+}
+
+
+@dataclass
+class Runtime:
+    """What a command needs from its surroundings (injectable for tests)."""
+
+    console: Console
+    err_console: Console
+    stop: threading.Event
+    """Set it to end ``connector`` or ``tail`` as if Ctrl-C had been pressed."""
+    ready: threading.Event
+    """Set by ``connector`` once it serves, and by ``tail`` once its reader runs."""
+
+    def error(self, message: str) -> int:
+        self.err_console.print(error_line(message), soft_wrap=True, highlight=False)
+        return EXIT_ERROR
+
+
+def _tick(until: float | None) -> float | None:
+    """Seconds to wait before the next check, or ``None`` once the ``until`` deadline passed."""
+    if until is None:
+        return _TICK_S
+    remaining = until - time.monotonic()
+    return min(_TICK_S, remaining) if remaining > 0 else None
+
+
+# --------------------------------------------------------------------------- connector
+
+
+def _new_key() -> str:
+    """A random bearer key; hex, so it never starts with ``-`` and works as ``--token KEY``."""
+    return secrets.token_hex(24)
+
+
+def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
+    key = _new_key()
+    try:
+        from autoplay_sdk.testing import LocalConnector, sample_events
+
+        events = [] if args.no_sample else sample_events(product_id=args.product)
+        connector = LocalConnector(
+            events,
+            product_id=args.product,
+            token=args.token or key,
+            host=args.host,
+            port=args.port,
+            heartbeat_s=args.heartbeat,
+        )
+        connector.start()
+    except (ImportError, SdkConfigError) as exc:
+        return rt.error(str(exc))
+    except OSError as exc:
+        return rt.error(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    except RuntimeError as exc:
+        return rt.error(f"{exc}: {exc.__cause__}" if exc.__cause__ else str(exc))
+    until = None if args.duration is None else time.monotonic() + args.duration
+    try:
+        rt.console.print(
+            connector_banner(
+                stream_url=connector.stream_url,
+                product_id=args.product,
+                key=None if args.token else key,
+                events=len(events),
+                sessions=len({e.get("session_id") for e in events}),
+                heartbeat_s=args.heartbeat,
+                exposed=args.host not in _LOOPBACK,
+            )
+        )
+        rt.console.file.flush()  # the URL and key must be visible now, even when stdout is a pipe
+        rt.ready.set()
+        # Short waits rather than one long one, so Ctrl-C is handled promptly on every platform.
+        while (timeout := _tick(until)) is not None and not rt.stop.wait(timeout):
+            pass
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is the normal way to stop serving
+    finally:
+        connector.stop()
+    rt.console.print("Local connector stopped.", style="dim")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- tail
+
+
+class _Reader:
+    """Runs ``client.run()`` on a thread and keeps what it raised (instead of a thread traceback)."""
+
+    def __init__(self, client: ConnectorClient, stats: TailStats, wake: threading.Event) -> None:
+        self.client = client
+        self.stats = stats
+        self.error: BaseException | None = None
+        self.wake = wake
+        self.thread = threading.Thread(target=self._run, name="autoplay-sdk-tail", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.client.run()
+        except BaseException as exc:  # reported by the main thread
+            self.error = exc
+        finally:
+            self.stats.stopped()
+            self.wake.set()
+
+
+def _stop_reader(client: ConnectorClient, thread: threading.Thread) -> None:
+    # A stop() that lands before run() has started is ignored by the client (published
+    # behaviour), so repeat it until the thread is gone.
+    deadline = time.monotonic() + _JOIN_S
+    while thread.is_alive() and time.monotonic() < deadline:
+        client.stop()
+        thread.join(_TICK_S)
+
+
+def _describe_failure(exc: BaseException, safe_url: str) -> str:
+    if isinstance(exc, httpx.HTTPStatusError):
+        response = exc.response
+        status = response.status_code
+        hint = _FATAL_HINTS.get(status, "the connector refused the stream")
+        reason = f" {response.reason_phrase}" if response.reason_phrase else ""
+        return f"{safe_url} answered HTTP {status}{reason}: {hint}"
+    if isinstance(exc, SdkError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
+    safe_url = redact_url(args.url)
+    stats = TailStats()
+    wake = threading.Event()  # set when the reader ends or --max-events is reached
+    max_events: int | None = args.max_events
+    counted = [0]  # payloads added; only the client's single worker thread touches it
+
+    def on_payload(payload: AnyPayload) -> None:
+        # With --max-events, exactly the first N are shown; later ones (still in flight or
+        # queued when the stop lands) are ignored.
+        if max_events is not None and counted[0] >= max_events:
+            return
+        counted[0] = stats.add(payload)
+        if counted[0] == max_events:
+            wake.set()
+
+    try:
+        client = ConnectorClient(
+            args.url,
+            token=args.token,
+            max_retries=args.max_retries,
+            on_connect=stats.connected,
+            on_disconnect=stats.disconnected,
+        )
+    except ValueError as exc:
+        return rt.error(str(exc))
+    client.on_actions(on_payload).on_summary(on_payload)
+    reader = _Reader(client, stats, wake)
+    until = None if args.duration is None else time.monotonic() + args.duration
+
+    def view() -> RenderableType:
+        return tail_table(stats.snapshot(dropped=client.dropped_count), url=safe_url)
+
+    # transient: the live view is erased on exit and the final state printed once, below, so
+    # the output is the same on a terminal and in a file or pipe (where Live draws nothing).
+    live = Live(
+        view(), console=rt.console, auto_refresh=False, transient=True, redirect_stdout=False, redirect_stderr=False
+    )
+    with live:
+        reader.thread.start()
+        rt.ready.set()
+        try:
+            while not (wake.is_set() or rt.stop.is_set()) and (timeout := _tick(until)) is not None:
+                wake.wait(timeout)
+                live.update(view(), refresh=True)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C is the normal way to stop tailing
+        finally:
+            _stop_reader(client, reader.thread)
+    if reader.error is not None:
+        return rt.error(_describe_failure(reader.error, safe_url))
+    rt.console.print(view())
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- demo
+
+
+def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
+    try:
+        with rt.console.status(f"Streaming sample events from {args.sessions} sessions…"):
+            result = asyncio.run(run_demo(sessions=args.sessions, seed=args.seed, timeout_s=args.timeout))
+    except (ImportError, SdkConfigError) as exc:
+        return rt.error(str(exc))
+    except (httpx.HTTPStatusError, SdkError) as exc:
+        return rt.error(_describe_failure(exc, "the local connector"))
+    except OSError as exc:
+        return rt.error(f"the local connector could not start: {exc}")
+    for panel in demo_panels(result):
+        rt.console.print(panel)
+    rt.console.print(demo_summary(result), highlight=False)
+    if not result.complete:
+        return rt.error(f"only {result.received} of {result.expected} sample events arrived within {args.timeout:g} s")
+    return EXIT_OK

@@ -9,11 +9,11 @@ nor session B.  Pending work (waiting + running payloads, all sessions) is bound
 ``run()`` waits up to ``drain_timeout_s`` for accepted payloads to be delivered; whatever is still
 running after that is cancelled and logged with its count — nothing accepted is lost silently.
 
-Implementation note: a lane runs its payloads on at most ``session_concurrency`` worker tasks
-that each take the next waiting payload in turn, rather than one task per payload.  The
-observable contract (per-session concurrency bound, FIFO start order, no cross-session
-blocking) is the same, without a task allocation per event.  Lanes are removed as soon as they
-are idle, so the lane map is bounded by ``max_pending``.
+Implementation note: payloads go through one dispatcher task (:mod:`autoplay_sdk._dispatch`),
+not one task each.  Plain callbacks run there in arrival order; a callback that returns a
+coroutine is awaited on its session's lane (at most ``session_concurrency`` per session), and
+the session's later payloads wait for it.  The observable contract is the one above, without
+a task allocation per event.
 
 All stream decisions live in the shared sans-IO core (:mod:`autoplay_sdk._stream`).
 """
@@ -23,14 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 from httpx_sse import aconnect_sse
 
 from autoplay_sdk._client_base import ClientBase
+from autoplay_sdk._dispatch import SessionDispatcher
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import (
     DEFAULT_MAX_FRAME_BYTES,
@@ -39,8 +39,8 @@ from autoplay_sdk._stream import (
     check_at_least_one,
     check_positive,
 )
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
-from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
+from autoplay_sdk.core.metrics import SdkMetricsHook
+from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
 
 logger = get_logger(__name__)
 
@@ -49,16 +49,6 @@ SummaryCallback = Callable[[SummaryPayload], Any]
 LifecycleCallback = Callable[[], Any]
 
 _MAX_SESSION_SEMAPHORES = 10_000
-
-
-class _Lane:
-    """One session's waiting payloads and how many of its callbacks are running."""
-
-    __slots__ = ("active", "waiting")
-
-    def __init__(self) -> None:
-        self.waiting: deque[tuple[str, Callable[[Any], Any], AnyPayload]] = deque()
-        self.active = 0
 
 
 class AsyncConnectorClient(ClientBase):
@@ -105,10 +95,7 @@ class AsyncConnectorClient(ClientBase):
         self._session_concurrency = session_concurrency
         self._max_pending = max_pending
         self._drain_timeout_s = drain_timeout_s
-        self._session_semaphores: OrderedDict[str, _Lane] = OrderedDict()
-        self._active_dispatches = 0
-        self._pending = 0
-        self._workers: set[asyncio.Task[None]] = set()
+        self._dispatcher: SessionDispatcher | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._attempt: asyncio.Task[None] | None = None
@@ -117,7 +104,23 @@ class AsyncConnectorClient(ClientBase):
     @property
     def pending_count(self) -> int:
         """Payloads accepted but not yet delivered (waiting or running)."""
-        return self._pending
+        return self._dispatcher.pending if self._dispatcher is not None else 0
+
+    @property
+    def _session_semaphores(self) -> dict[str, Any]:
+        """Sessions with callbacks in flight (the published name of the per-session map)."""
+        return dict(self._dispatcher.lanes) if self._dispatcher is not None else {}
+
+    @property
+    def _active_dispatches(self) -> int:
+        return self._dispatcher.active if self._dispatcher is not None else 0
+
+    def _lanes(self) -> SessionDispatcher:
+        if self._dispatcher is None:
+            self._dispatcher = SessionDispatcher(
+                core=self._core, concurrency=self._session_concurrency, max_pending=self._max_pending
+            )
+        return self._dispatcher
 
     # -- running --------------------------------------------------------------------------
 
@@ -177,11 +180,12 @@ class AsyncConnectorClient(ClientBase):
                     self._take(sse)
                 return
             decoder = core.decoder()
-            async for chunk in response.aiter_bytes():
-                for sse in decoder.feed(chunk):
+            body = _body(response)
+            async for chunk in body:
+                for frame in decoder.feed(chunk):
                     if not self._running:
                         return
-                    self._take(sse)
+                    self._take(frame)
 
     def run_in_background(self) -> asyncio.Task[None]:
         """Schedule ``run()`` on the running loop; ``RuntimeError`` without one."""
@@ -234,7 +238,7 @@ class AsyncConnectorClient(ClientBase):
         typed = self._core.parse(event_type, payload)
         if typed is None or cb is None:
             return
-        self._submit(typed.session_id or NO_SESSION, event_type, cb, typed, payload)
+        self._lanes().submit(typed.session_id or NO_SESSION, event_type, cb, typed, payload)
 
     async def _handle(self, sse: Any) -> None:
         """Compatibility entry point: route one frame (never awaits the callback)."""
@@ -251,68 +255,20 @@ class AsyncConnectorClient(ClientBase):
         cb = self._callbacks.get(event_type)
         if cb is not None:
             to_dict = getattr(typed, "to_dict", None)
-            self._submit(session_id, event_type, cb, typed, to_dict() if to_dict else {})
-
-    def _submit(
-        self, key: str, event_type: str, cb: Callable[[Any], Any], typed: AnyPayload, raw: dict[str, Any]
-    ) -> None:
-        if self._pending >= self._max_pending:
-            self._core.drop(event_type, raw)
-            return
-        lanes = self._session_semaphores
-        lane = lanes.get(key)
-        if lane is None:
-            lane = lanes[key] = _Lane()
-        lane.waiting.append((event_type, cb, typed))
-        self._pending += 1
-        if lane.active < self._session_concurrency:
-            lane.active += 1
-            task = asyncio.get_running_loop().create_task(self._lane_worker(key, lane))
-            self._workers.add(task)
-            task.add_done_callback(self._workers.discard)
-        if self._metrics is not None:
-            _safe_call(self._metrics, "record_queue_depth", depth=self._pending)
-
-    async def _lane_worker(self, key: str, lane: _Lane) -> None:
-        waiting = lane.waiting
-        try:
-            while waiting:
-                event_type, cb, typed = waiting.popleft()
-                self._active_dispatches += 1
-                try:
-                    result = cb(typed)
-                    if asyncio.iscoroutine(result):
-                        await result
-                except Exception as exc:
-                    self._core.callback_failed(event_type, typed, exc)
-                finally:
-                    self._active_dispatches -= 1
-                    self._pending -= 1
-        finally:
-            lane.active -= 1
-            if lane.active == 0:
-                if waiting:  # cancelled mid-lane: those payloads are abandoned (counted by _drain)
-                    self._pending -= len(waiting)
-                    waiting.clear()
-                self._session_semaphores.pop(key, None)
+            self._lanes().submit(session_id, event_type, cb, typed, to_dict() if to_dict else {})
 
     async def _drain(self) -> None:
-        if not self._workers:
+        dispatcher, self._dispatcher = self._dispatcher, None
+        if dispatcher is None:
             return
-        _, late = await asyncio.wait(set(self._workers), timeout=self._drain_timeout_s)
-        if not late:
-            return
-        abandoned = self._pending
-        logger.warning(
-            "%d callback task(s) still running after drain_timeout_s=%s — cancelling (%d payload(s) undelivered)",
-            len(late),
-            self._drain_timeout_s,
-            abandoned,
-            extra={"url": self._core.safe_url},
-        )
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        undelivered = await dispatcher.drain(self._drain_timeout_s)
+        if undelivered:
+            logger.warning(
+                "callbacks still running after drain_timeout_s=%s — cancelled, %d payload(s) undelivered",
+                self._drain_timeout_s,
+                undelivered,
+                extra={"url": self._core.safe_url},
+            )
 
     # -- lifecycle callbacks ---------------------------------------------------------------
 
@@ -329,3 +285,10 @@ class AsyncConnectorClient(ClientBase):
                 await result
             except Exception as exc:
                 self._core.lifecycle_failed(name, exc)
+
+
+def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+    # The transport's byte stream skips httpx's decoder and chunker layers (see client._body).
+    if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.AsyncByteStream):
+        return response.aiter_bytes()
+    return aiter(response.stream)

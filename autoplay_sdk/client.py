@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import json  # noqa: F401  (patch point kept from the published module)
-import queue
 import random
 import socket
 import threading
 import time  # noqa: F401  (patch point kept from the published module)
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -88,7 +88,7 @@ class ConnectorClient(ClientBase):
             logger=logger,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=max_queue_size)
+        self._queue = _Backlog(max_queue_size)
         self._wake = threading.Event()
         self._socket: socket.socket | None = None
 
@@ -129,7 +129,7 @@ class ConnectorClient(ClientBase):
                 self._wake.wait(core.next_delay(random.uniform))
         finally:
             self._running = False
-            self._queue.put(_WORKER_STOP)
+            self._queue.close()
             worker.join(timeout=_JOIN_TIMEOUT_S)
             if worker.is_alive():
                 logger.warning("worker thread did not stop within 10 s", extra={"url": core.safe_url})
@@ -155,11 +155,11 @@ class ConnectorClient(ClientBase):
                 if not self._running:  # stop() came before the socket was visible to it
                     return
                 decoder = core.decoder()
-                for chunk in response.iter_bytes():
-                    for sse in decoder.feed(chunk):
+                for chunk in _body(response):
+                    for frame in decoder.feed(chunk):
                         if not self._running:
                             return
-                        self._enqueue(sse)
+                        self._enqueue(frame)
             finally:
                 self._socket = None
 
@@ -197,9 +197,7 @@ class ConnectorClient(ClientBase):
         if routed is None:
             return
         event_type, payload = routed
-        try:
-            self._queue.put_nowait(payload)
-        except queue.Full:
+        if not self._queue.offer(payload):
             self._core.drop(event_type, payload)
             return
         if self._metrics is not None:
@@ -214,16 +212,18 @@ class ConnectorClient(ClientBase):
     # -- worker side ----------------------------------------------------------------------
 
     def _worker_loop(self) -> None:
-        get = self._queue.get
-        done = self._queue.task_done
+        items, ready = self._queue.items, self._queue.ready
         while True:
-            item = get()
             try:
-                if item is _WORKER_STOP:
-                    return
-                self._dispatch(item)
-            finally:
-                done()
+                item = items.popleft()
+            except IndexError:
+                ready.clear()
+                if not items:  # re-check after clear(): an offer() in between set it again
+                    ready.wait()
+                continue
+            if item is _WORKER_STOP:
+                return
+            self._dispatch(item)
 
     def _dispatch(self, payload: dict[str, Any]) -> None:
         event_type = payload.get("type")
@@ -237,6 +237,47 @@ class ConnectorClient(ClientBase):
             cb(typed)
         except Exception as exc:
             self._core.callback_failed(event_type, typed, exc)
+
+
+class _Backlog:
+    """The bounded FIFO between the reader and the worker.
+
+    ``offer`` never blocks and is O(1) with no lock: only the reader appends and only the
+    worker pops, and ``ready`` is set only when the worker may be asleep (a ``queue.Queue``
+    costs a lock round-trip and a notify per event).  ``close`` appends the stop marker past
+    the bound, so the worker drains everything ahead of it and then exits.
+    """
+
+    __slots__ = ("items", "maxsize", "ready")
+
+    def __init__(self, maxsize: int) -> None:
+        self.items: deque[Any] = deque()
+        self.maxsize = maxsize
+        self.ready = threading.Event()
+
+    def qsize(self) -> int:
+        return len(self.items)
+
+    def offer(self, item: Any) -> bool:
+        items = self.items
+        if len(items) >= self.maxsize:
+            return False
+        items.append(item)
+        if not self.ready.is_set():
+            self.ready.set()
+        return True
+
+    def close(self) -> None:
+        self.items.append(_WORKER_STOP)
+        self.ready.set()
+
+
+def _body(response: httpx.Response) -> Iterator[bytes]:
+    # The transport's byte stream skips httpx's decoder and chunker layers, which only matter
+    # for a content-encoding; with one, go through ``iter_bytes``.
+    if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.SyncByteStream):
+        return response.iter_bytes()
+    return iter(response.stream)
 
 
 def _socket_of(response: httpx.Response) -> socket.socket | None:

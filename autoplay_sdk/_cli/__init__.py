@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="autoplay-sdk",
-        description="Autoplay SDK tools: a local test connector, a live stream viewer and a demo.",
+        description="Autoplay SDK tools: a local test connector, a live stream viewer, a demo and the copilot bridge.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="show SDK logs on stderr (-vv for debug logs)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from autoplay_sdk._cli import _serve
+
+    _serve.add_parser(commands, parents=[common])
 
     connector = commands.add_parser(
         "connector",
@@ -221,7 +224,12 @@ def main(
             parser.print_help()
         return EXIT_ERROR
     runtime = Runtime(out, err, stop if stop is not None else threading.Event(), ready or threading.Event())
-    command = {"connector": cmd_connector, "tail": cmd_tail, "demo": cmd_demo}[args.command]
+    from autoplay_sdk._cli import _serve
+
+    def cmd_serve(a: argparse.Namespace, rt: Runtime) -> int:
+        return _serve.run(a, rt.console, err_console=rt.err_console, stop=rt.stop, ready=rt.ready)
+
+    command = {"connector": cmd_connector, "tail": cmd_tail, "demo": cmd_demo, "serve": cmd_serve}[args.command]
     try:
         with _cli_logging(err, args.verbose):
             return command(args, runtime)

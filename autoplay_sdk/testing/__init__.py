@@ -78,5 +78,6 @@ Decisions (where the brief and the spec are silent):
 
 from autoplay_sdk.testing._sample import sample_events
 from autoplay_sdk.testing._server import ConnectionRecord, LocalConnector
+from autoplay_sdk.testing._summarizer import local_summarizer_llm, local_summarizer_llm_sync
 
-__all__ = ["ConnectionRecord", "LocalConnector", "sample_events"]
+__all__ = ["ConnectionRecord", "LocalConnector", "local_summarizer_llm", "local_summarizer_llm_sync", "sample_events"]

@@ -199,7 +199,9 @@ def test_full_backlog_drops_are_counted_exactly(kind: str, connector: LocalConne
         client: Any = ConnectorClient(connector.stream_url, connector.token, max_queue_size=2)
     else:
         client = AsyncConnectorClient(connector.stream_url, connector.token, session_concurrency=1, max_pending=3)
-    client.on_actions(blocking_callback(kind, blocking)).on_drop(lambda d, total: dropped.append((d["forwarded_at"], total)))
+    client.on_actions(blocking_callback(kind, blocking)).on_drop(
+        lambda d, total: dropped.append((d["forwarded_at"], total))
+    )
     runner = Runner(client).start()
     connector.publish(actions(1))
     assert entered.wait(10)  # event 1 is inside the callback: the backlog is empty again

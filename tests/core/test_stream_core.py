@@ -18,7 +18,9 @@ ACTIONS = {"type": "actions", "product_id": "p", "session_id": "s1", "actions": 
 
 
 def core(**kw: Any) -> StreamCore:
-    policy = kw.pop("policy", RetryPolicy(initial_backoff_s=1.0, max_backoff_s=8.0, max_retries=kw.pop("retries", None)))
+    policy = kw.pop(
+        "policy", RetryPolicy(initial_backoff_s=1.0, max_backoff_s=8.0, max_retries=kw.pop("retries", None))
+    )
     return StreamCore(url="https://h/stream/p", token=kw.pop("token", "tok"), policy=policy, logger=LOG, **kw)
 
 
@@ -36,9 +38,7 @@ def frames(decoder: FrameDecoder, *chunks: bytes) -> list[tuple[str, str, str, i
     ("chunks", "expected"),
     [
         pytest.param([b"data: {}\n\n"], [("message", "{}", "", None)], id="plain"),
-        pytest.param(
-            [b"id: 7\nevent: heartbeat\ndata: \n\n"], [("heartbeat", "", "7", None)], id="heartbeat-with-id"
-        ),
+        pytest.param([b"id: 7\nevent: heartbeat\ndata: \n\n"], [("heartbeat", "", "7", None)], id="heartbeat-with-id"),
         pytest.param([b"data: a\ndata: b\n\n"], [("message", "a\nb", "", None)], id="multi-line-data"),
         pytest.param([b"da", b"ta: x", b"\n", b"\n"], [("message", "x", "", None)], id="split-anywhere"),
         pytest.param([b"data: x\r\n\r\n"], [("message", "x", "", None)], id="crlf"),
@@ -271,7 +271,10 @@ def test_urls_are_redacted(url: str, shown: str) -> None:
     ("kwargs", "message"),
     [
         ({"initial_backoff_s": 0, "max_backoff_s": 1, "max_retries": None}, "initial_backoff_s must be > 0, got 0"),
-        ({"initial_backoff_s": 2, "max_backoff_s": 1, "max_retries": None}, "max_backoff_s must be >= initial_backoff_s"),
+        (
+            {"initial_backoff_s": 2, "max_backoff_s": 1, "max_retries": None},
+            "max_backoff_s must be >= initial_backoff_s",
+        ),
         ({"initial_backoff_s": 1, "max_backoff_s": 1, "max_retries": -1}, "max_retries must be >= 0 or None, got -1"),
     ],
 )
@@ -280,8 +283,51 @@ def test_policy_validation_messages(kwargs: dict[str, Any], message: str) -> Non
         RetryPolicy.validated(**kwargs)
 
 
-def test_httpx_sse_private_decoder_is_available() -> None:
-    # The core relies on httpx-sse's field decoder; this pins that assumption.
-    from httpx_sse._decoders import SSEDecoder
+LINES = [
+    "data: x",
+    "data:y",
+    "data",
+    'data: {"a": 1}',
+    "id: 3",
+    "id: \u00e91",
+    "id:4",
+    "id: 5\x00",
+    "event: e",
+    "event:",
+    "retry: 100",
+    "retry: x",
+    ": comment",
+    "foo: bar",
+    "",
+    "",
+    "",
+    "data: \u00e9t\u00e9",
+]
 
-    assert SSEDecoder().decode("data: x") is None
+
+@pytest.mark.parametrize("seed", range(40))
+def test_frame_decoder_agrees_with_httpx_sse(seed: int) -> None:
+    """Differential test: the same events as httpx-sse's own decoder, however the bytes are cut."""
+    import random
+
+    from httpx_sse._decoders import SSEDecoder  # the oracle
+
+    rng = random.Random(seed)
+    newline = rng.choice(["\n", "\r\n", "\r"])
+    # The final "\n" settles a trailing CR, which is otherwise held back as a possible CRLF half.
+    text = newline.join(rng.choice(LINES) for _ in range(rng.randint(5, 60))) + newline * 2 + "\n"
+    oracle = SSEDecoder()
+    expected = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        sse = oracle.decode(line)
+        if sse is not None and (sse.data or sse.retry is not None):
+            expected.append((sse.event, sse.data, sse.id, sse.retry))
+    raw = text.encode()
+    dec = FrameDecoder(1 << 20, LOG)
+    got = []
+    i = 0
+    while i < len(raw):
+        step = rng.randint(1, 40)
+        got.extend(f for f in dec.feed(raw[i : i + step]) if f.data or f.retry is not None)
+        i += step
+    assert [tuple(f) for f in got] == expected

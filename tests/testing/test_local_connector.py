@@ -387,7 +387,13 @@ def test_importing_needs_no_fastapi_but_constructing_names_the_extra() -> None:
 
 
 def test_public_names() -> None:
-    assert autoplay_sdk.testing.__all__ == ["ConnectionRecord", "LocalConnector", "sample_events"]
+    assert autoplay_sdk.testing.__all__ == [
+        "ConnectionRecord",
+        "LocalConnector",
+        "local_summarizer_llm",
+        "local_summarizer_llm_sync",
+        "sample_events",
+    ]
 
 
 # --------------------------------------------------------------------------- sample data

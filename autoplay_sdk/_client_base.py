@@ -38,6 +38,10 @@ class ClientBase:
         self._on_disconnect = on_disconnect
         self._callbacks: dict[str, Callable[[Any], Any]] = {}
         self._running = False
+        # run_in_background() -> stop() can happen before the new thread/task enters run():
+        # such a stop must still count (a bare stop() before a direct run() does not).
+        self._starting = False
+        self._stop_before_start = False
         self._core = StreamCore(
             url=url,
             token=self._token,
@@ -70,6 +74,23 @@ class ClientBase:
     @property
     def _dropped(self) -> int:
         return self._core.dropped
+
+    def _mark_starting(self) -> None:
+        self._starting = True
+        self._stop_before_start = False
+
+    def _note_stop(self) -> None:
+        self._running = False
+        if self._starting:
+            self._stop_before_start = True
+
+    def _begin_run(self) -> bool:
+        """Enter ``run()``; ``False`` when a background start was already told to stop."""
+        starting, self._starting = self._starting, False
+        if starting and self._stop_before_start:
+            return False
+        self._running = True
+        return True
 
     def _call_lifecycle(self, name: str, cb: Callable[[], Any] | None) -> Any:
         """Call an ``on_connect``/``on_disconnect`` hook; log and contain its errors."""

@@ -130,7 +130,9 @@ class AsyncConnectorClient(ClientBase):
         Cancellation while connected is swallowed (``run`` returns ``None``); cancellation
         during a backoff sleep propagates.  Accepted payloads are drained before returning.
         """
-        self._running = True
+        if not self._begin_run():
+            self._core.stopped()
+            return
         self._stop_requested = False
         self._loop = asyncio.get_running_loop()
         self._wake = wake = asyncio.Event()
@@ -190,6 +192,7 @@ class AsyncConnectorClient(ClientBase):
     def run_in_background(self) -> asyncio.Task[None]:
         """Schedule ``run()`` on the running loop; ``RuntimeError`` without one."""
         loop = asyncio.get_running_loop()
+        self._mark_starting()
         return loop.create_task(self.run())
 
     def stop(self) -> None:
@@ -197,7 +200,7 @@ class AsyncConnectorClient(ClientBase):
 
         Cancels an idle read or a backoff sleep; ``run()`` then drains accepted payloads.
         """
-        self._running = False
+        self._note_stop()
         loop = self._loop
         if loop is None or loop.is_closed():
             return

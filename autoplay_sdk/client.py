@@ -106,7 +106,9 @@ class ConnectorClient(ClientBase):
 
         Queued events are delivered before this returns (the worker gets up to 10 s).
         """
-        self._running = True
+        if not self._begin_run():
+            self._core.stopped()
+            return
         self._wake.clear()
         worker = threading.Thread(target=self._worker_loop, daemon=True, name="autoplay-sdk-worker")
         worker.start()
@@ -166,6 +168,7 @@ class ConnectorClient(ClientBase):
     def run_in_background(self) -> threading.Thread:
         """Start ``run()`` on a daemon thread named ``autoplay-sdk-main`` and return it."""
         thread = threading.Thread(target=self.run, daemon=True, name="autoplay-sdk-main")
+        self._mark_starting()
         thread.start()
         return thread
 
@@ -174,7 +177,7 @@ class ConnectorClient(ClientBase):
 
         Interrupts a blocked read (by shutting the socket down) or a backoff sleep.
         """
-        self._running = False
+        self._note_stop()
         self._wake.set()
         sock = self._socket
         if sock is not None:

@@ -240,3 +240,29 @@ def test_metrics_hook_sees_queue_depth_and_drops() -> None:
         ("dropped", {"reason": "queue_full", "event_type": "actions", "session_id": "s", "product_id": "p"}),
     ]
     assert client.dropped_count == 1
+
+
+def test_sync_stop_right_after_run_in_background_is_not_lost() -> None:
+    # An unroutable port: if the stop were lost, run() would keep retrying forever.
+    client = ConnectorClient("http://127.0.0.1:9/stream/p", initial_backoff_s=0.01, max_backoff_s=0.01)
+    thread = client.run_in_background()
+    client.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_async_stop_right_after_run_in_background_is_not_lost() -> None:
+    async def scenario() -> None:
+        client = AsyncConnectorClient("http://127.0.0.1:9/stream/p", initial_backoff_s=0.01, max_backoff_s=0.01)
+        task = client.run_in_background()
+        client.stop()  # before the task has had a chance to enter run()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(scenario())
+
+
+def test_stop_before_a_direct_run_has_no_effect_as_published() -> None:
+    client = ConnectorClient("http://127.0.0.1:9/stream/p", max_retries=0)
+    client.stop()
+    with pytest.raises(Exception, match="max_retries=0 exhausted"):
+        client.run()  # it did run (and gave up), rather than returning at once

@@ -26,7 +26,7 @@ import json  # noqa: F401  (patch point kept from the published module)
 import random
 import socket
 import threading
-import time  # noqa: F401  (patch point kept from the published module)
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -47,6 +47,7 @@ logger = get_logger(__name__)
 
 _WORKER_STOP = object()
 _JOIN_TIMEOUT_S = 10.0
+_YIELD_EVERY = 64  # backlog depth at which the reader lets the worker run
 
 
 class ConnectorClient(ClientBase):
@@ -263,11 +264,16 @@ class _Backlog:
 
     def offer(self, item: Any) -> bool:
         items = self.items
-        if len(items) >= self.maxsize:
+        n = len(items)
+        if n >= self.maxsize:
             return False
         items.append(item)
         if not self.ready.is_set():
             self.ready.set()
+        elif n and not n % _YIELD_EVERY:
+            # The worker is awake but has not had the GIL: hand it over, so a reader that
+            # never blocks (a fast connector) cannot build a backlog up to ``maxsize``.
+            time.sleep(0)
         return True
 
     def close(self) -> None:

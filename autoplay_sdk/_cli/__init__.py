@@ -129,10 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         parents=[common],
-        help="stream sample events through the async client and show the typed payloads",
-        description="Start a local connector with sample events, stream them through AsyncConnectorClient "
-        "and show every typed payload with its to_text(), per session. Ends by itself.",
+        help="the whole pipeline on sample events: stream, context, enriched query, chat prompt",
+        description="Start a local connector with sample events, stream them through AsyncConnectorClient, "
+        "show every typed payload with its to_text(), feed them into an AsyncContextStore with an offline "
+        "summarizer, and show per session the enrich() output for a sample question and the chat prompt a "
+        "reply model would receive (with an offline stand-in reply). Ends by itself.",
     )
+    demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
     demo.add_argument(
         "--sessions", type=_int_at_least(1), default=4, help="sample sessions to generate (default: %(default)s)"
     )

@@ -223,9 +223,15 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
+    from autoplay_sdk._cli._demo_stages import default_stages
+
+    # Stream → typed payloads → context store + summarizer → enrich() → assembled prompt → reply.
+    stages = default_stages(args.question) if args.question else default_stages()
     try:
         with rt.console.status(f"Streaming sample events from {args.sessions} sessions…"):
-            result = asyncio.run(run_demo(sessions=args.sessions, seed=args.seed, timeout_s=args.timeout))
+            result = asyncio.run(
+                run_demo(sessions=args.sessions, seed=args.seed, timeout_s=args.timeout, stages=stages)
+            )
     except (ImportError, SdkConfigError) as exc:
         return rt.error(str(exc))
     except (httpx.HTTPStatusError, SdkError) as exc:

@@ -12,7 +12,11 @@ generically, after the session's payloads, in stage order.  Context enrichment i
 stage (``observe`` feeds an ``AsyncContextStore``; ``annotate`` returns its ``enrich()`` output
 for the session) and prompt assembly another, placed after it (its ``annotate`` can read the
 sections added before it from ``session.sections``).  Neither this module nor the renderer needs
-to change for that: pass the stages to ``run_demo(stages=[...])``.
+to change for that: pass the stages to ``run_demo(stages=[...])``.  ``_demo_stages`` holds the two
+stages the ``demo`` command runs by default.
+
+A stage may also define ``async aclose()`` (e.g. to stop worker tasks it started): :func:`run_demo`
+awaits it once, after the last ``annotate``, even when streaming failed.
 """
 
 from __future__ import annotations
@@ -193,6 +197,12 @@ async def run_demo(
                 if section is not None:
                     session.sections.append(section)
     finally:
-        await asyncio.to_thread(connector.stop)
-        result.elapsed_s = clock() - started
+        try:
+            for stage in stages:
+                aclose = getattr(stage, "aclose", None)  # optional: see the module docstring
+                if aclose is not None:
+                    await aclose()
+        finally:
+            await asyncio.to_thread(connector.stop)
+            result.elapsed_s = clock() - started
     return result

@@ -17,6 +17,10 @@ _ACTION_LINE = re.compile(r"^\s*(?:\d+\.\s+)?\[[^\]]*\]\s*([^:\n]*):\s*(.*?)\s+\
 _MAX_LISTED = 4
 
 
+# "Clicked X", "User clicked X", "clicked X" -> "X"
+_CLICKED = re.compile(r"^(?:the )?(?:user )?clicked\s+", re.IGNORECASE)
+
+
 def _english_list(items: list[str]) -> str:
     shown = items[:_MAX_LISTED]
     more = len(items) - len(shown)
@@ -44,9 +48,7 @@ def local_summarizer_llm_sync(prompt: str) -> str:
     sentences = [
         f"The user performed {_plural(len(actions), 'action')}" + (f" on {_english_list(pages)}." if pages else ".")
     ]
-    clicked = _unique(
-        [desc.removeprefix("Clicked ").removeprefix("clicked ") for kind, desc, _ in actions if kind == "click"]
-    )
+    clicked = _unique([_CLICKED.sub("", desc, count=1) for kind, desc, _ in actions if kind == "click"])
     if clicked:
         sentences.append(f"They clicked {_english_list(clicked)}.")
     kind, desc, url = actions[-1]

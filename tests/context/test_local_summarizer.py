@@ -43,3 +43,9 @@ def test_never_empty_and_deterministic() -> None:
 async def test_async_twin_matches() -> None:
     prompt = DEFAULT_PROMPT.format(actions=_format_actions([payload("s1", ACTIONS)]))
     assert await local_summarizer_llm(prompt) == local_summarizer_llm_sync(prompt)
+
+
+def test_click_descriptions_in_the_sample_style_read_naturally() -> None:
+    actions = [("click", "User clicked 'Invite member'", "/settings/team"), ("click", "clicked Save", "/settings")]
+    prompt = DEFAULT_PROMPT.format(actions=_format_actions([payload("s1", actions)]))
+    assert "They clicked 'Invite member' and Save." in local_summarizer_llm_sync(prompt)

@@ -7,7 +7,6 @@ its banner is parsed for the URL and the generated key.  Waits are bounded and c
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import re
 import signal
@@ -17,17 +16,16 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-from rich.console import Console
 
 from autoplay_sdk._cli import _serve
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
 from autoplay_sdk.testing import LocalConnector
 from tests.api._harness import actions_event, eventually_sync
+from tests.cli._run import Run, console, text
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -38,44 +36,9 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def console() -> Console:
-    return Console(file=io.StringIO(), width=120)
-
-
-def text(c: Console) -> str:
-    file = c.file
-    assert isinstance(file, io.StringIO)
-    return file.getvalue()
-
-
-@dataclass
-class Serve:
-    """``serve`` with captured consoles, run on a thread until ``stop``."""
-
-    argv: list[str]
-    out: Console = field(default_factory=console)
-    err: Console = field(default_factory=console)
-    stop: threading.Event = field(default_factory=threading.Event)
-    ready: threading.Event = field(default_factory=threading.Event)
-    code: int | None = None
-
-    def __call__(self) -> int:
-        args = parser().parse_args(["serve", *self.argv])
-        self.code = _serve.run(args, self.out, err_console=self.err, stop=self.stop, ready=self.ready)
-        return self.code
-
-    @property
-    def stdout(self) -> str:
-        return text(self.out)
-
-    @property
-    def stderr(self) -> str:
-        return text(self.err)
-
-    def banner_value(self, label: str) -> str:
-        match = re.search(rf"{label}\s+(\S+)", self.stdout)
-        assert match, self.stdout
-        return match.group(1)
+def Serve(argv: list[str]) -> Run:
+    """``autoplay-sdk serve ARGV`` through the real CLI entry point."""
+    return Run(["serve", *argv])
 
 
 @pytest.fixture
@@ -85,8 +48,8 @@ def connector() -> Iterator[LocalConnector]:
 
 
 @pytest.fixture
-def background() -> Iterator[list[tuple[Serve, threading.Thread]]]:
-    started: list[tuple[Serve, threading.Thread]] = []
+def background() -> Iterator[list[tuple[Run, threading.Thread]]]:
+    started: list[tuple[Run, threading.Thread]] = []
     yield started
     for serve, thread in started:
         serve.stop.set()
@@ -94,7 +57,7 @@ def background() -> Iterator[list[tuple[Serve, threading.Thread]]]:
         assert not thread.is_alive()
 
 
-def start(serve: Serve, background: list[tuple[Serve, threading.Thread]]) -> Serve:
+def start(serve: Run, background: list[tuple[Run, threading.Thread]]) -> Run:
     thread = threading.Thread(target=serve, daemon=True)
     background.append((serve, thread))
     thread.start()
@@ -157,7 +120,7 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 
 
 def test_serve_generates_a_key_shows_it_once_and_serves_the_stream(
-    connector: LocalConnector, background: list[tuple[Serve, threading.Thread]]
+    connector: LocalConnector, background: list[tuple[Run, threading.Thread]]
 ) -> None:
     serve = start(
         Serve(["--stream-url", connector.stream_url, f"--token={connector.token}", "--port", "0"]), background
@@ -184,7 +147,7 @@ def test_serve_generates_a_key_shows_it_once_and_serves_the_stream(
 
 
 def test_no_auth_serves_without_a_key(
-    connector: LocalConnector, background: list[tuple[Serve, threading.Thread]]
+    connector: LocalConnector, background: list[tuple[Run, threading.Thread]]
 ) -> None:
     serve = start(
         Serve(["--stream-url", connector.stream_url, f"--token={connector.token}", "--port", "0", "--no-auth"]),
@@ -197,7 +160,7 @@ def test_no_auth_serves_without_a_key(
 
 def test_custom_llm_is_imported_and_used(
     connector: LocalConnector,
-    background: list[tuple[Serve, threading.Thread]],
+    background: list[tuple[Run, threading.Thread]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -242,7 +205,7 @@ def test_for_stops_by_itself(connector: LocalConnector) -> None:
 
 
 def test_token_falls_back_to_the_environment(
-    connector: LocalConnector, background: list[tuple[Serve, threading.Thread]], monkeypatch: pytest.MonkeyPatch
+    connector: LocalConnector, background: list[tuple[Run, threading.Thread]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV_VAR, connector.token)
     serve = start(Serve(["--stream-url", connector.stream_url, "--port", "0", "--no-auth"]), background)

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -29,42 +28,9 @@ from autoplay_sdk._cli._tail import TailStats
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
 from autoplay_sdk.testing import LocalConnector, sample_events
+from tests.cli._run import Run, text
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def console() -> Console:
-    return Console(file=io.StringIO(), width=120)
-
-
-def text(c: Console) -> str:
-    file = c.file
-    assert isinstance(file, io.StringIO)
-    return file.getvalue()
-
-
-@dataclass
-class Run:
-    """``main(argv)`` with captured stdout/stderr consoles."""
-
-    argv: list[str]
-    out: Console = field(default_factory=console)
-    err: Console = field(default_factory=console)
-    stop: threading.Event = field(default_factory=threading.Event)
-    ready: threading.Event = field(default_factory=threading.Event)
-    code: int | None = None
-
-    def __call__(self) -> int:
-        self.code = main(self.argv, console=self.out, err_console=self.err, stop=self.stop, ready=self.ready)
-        return self.code
-
-    @property
-    def stdout(self) -> str:
-        return text(self.out)
-
-    @property
-    def stderr(self) -> str:
-        return text(self.err)
 
 
 @pytest.fixture(autouse=True)

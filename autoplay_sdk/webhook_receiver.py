@@ -11,7 +11,8 @@ Decisions where the published contract is silent:
 
 * Signatures are compared as bytes with :func:`hmac.compare_digest`, so a header with
   non-ASCII characters is simply invalid (``False``), never an exception.
-* Any body that is not a UTF-8 JSON object (invalid UTF-8, ``[1]``, ``null``, ...) is logged
+* Any body that is not a UTF-8 JSON object (invalid UTF-8 — lone surrogates included —,
+  ``[1]``, ``null``, ...) is logged
   as unparseable and gives ``None``; so does a payload whose fields the models reject.
 * Typed payloads are built by the same ``type`` → model table the stream clients use.
 * ``dedupe_window`` (keyword-only, default ``0`` = off): the connector retries deliveries that
@@ -103,7 +104,7 @@ class WebhookReceiver:
         Checks no signature and runs no callback.
         """
         try:
-            data = json.loads(body)
+            data = json.loads(body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body)
             if not isinstance(data, dict):
                 raise ValueError(f"expected a JSON object, got {type(data).__name__}")
         except (ValueError, TypeError):  # JSONDecodeError, UnicodeDecodeError, a body that is not bytes

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.core.exceptions import SdkConfigError
+from autoplay_sdk.testing._push import PushSender
 
 if TYPE_CHECKING:
     import uvicorn
@@ -145,6 +146,8 @@ class LocalConnector:
         heartbeat_s: float = 15.0,
         retry_ms: int | None = None,
         extra_products: Iterable[str] = (),
+        push_url: str | None = None,
+        push_secret: str = "",
     ) -> None:
         products = [product_id, *extra_products]
         for pid in products:
@@ -186,6 +189,7 @@ class LocalConnector:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._pusher = PushSender(push_url, push_secret) if push_url is not None else None
 
         for item in events or ():
             if isinstance(item, (bytes, bytearray)):
@@ -224,6 +228,11 @@ class LocalConnector:
     def stream_url(self) -> str:
         """``base_url + "/stream/" + product_id``."""
         return f"{self.base_url}/stream/{self._product_id}"
+
+    @property
+    def pusher(self) -> PushSender | None:
+        """With ``push_url``: the :class:`PushSender` that also POSTs every published event there."""
+        return self._pusher
 
     @property
     def running(self) -> bool:
@@ -284,6 +293,8 @@ class LocalConnector:
                 raise RuntimeError("the local connector failed to start") from cause
             self._server, self._thread, self._loop = server, thread, loop
             logger.info("local connector listening on %s", self.base_url)
+            if self._pusher is not None:
+                self._pusher.start()
             return self
 
     def _bind(self) -> socket.socket:
@@ -307,6 +318,8 @@ class LocalConnector:
         write) is dropped after 0.5 s.  Safe to call twice, or before :meth:`start`.
         """
         with self._lifecycle:
+            if self._pusher is not None:
+                self._pusher.stop()
             server, thread, loop = self._server, self._thread, self._loop
             if server is None or thread is None or loop is None:
                 return
@@ -367,11 +380,14 @@ class LocalConnector:
             self._last_id += 1
             event_id = self._last_id
             self._append([_Entry(pid, event_id, f"id: {event_id}\n{body}".encode())])
+        if self._pusher is not None:
+            self._pusher.send(data)
         return str(event_id)
 
     def publish_many(self, items: Iterable[Mapping[str, Any]], *, product_id: str | None = None) -> list[str]:
         """Publish each mapping in order (ids are consecutive); returns their ids."""
         pid = self._product(product_id)
+        items = list(items)
         bodies = [_data_lines(item) + "\n" for item in items]
         with self._cond:
             entries = []
@@ -379,6 +395,8 @@ class LocalConnector:
                 self._last_id += 1
                 entries.append(_Entry(pid, self._last_id, f"id: {self._last_id}\n{body}".encode()))
             self._append(entries)
+        if self._pusher is not None:
+            self._pusher.send_many(items)
         return [str(entry.event_id) for entry in entries]
 
     def publish_raw(self, frame: bytes, *, product_id: str | None = None) -> None:

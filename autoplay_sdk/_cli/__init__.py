@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="heartbeat interval on idle streams (default: %(default)g)",
     )
     connector.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
+    connector.add_argument(
+        "--push-url", type=_stream_url, metavar="URL", help="also POST every event to URL, signed, as push mode does"
+    )
+    connector.add_argument("--push-secret", default="", metavar="S", help="secret that signs the pushed events")
 
     tail = commands.add_parser(
         "tail",

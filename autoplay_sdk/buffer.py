@@ -344,7 +344,10 @@ class RedisEventBuffer:
             self._semaphore = asyncio.Semaphore(self._max_concurrent)
         semaphore = self._semaphore
         try:
-            await asyncio.wait_for(semaphore.acquire(), timeout=_SEMAPHORE_TIMEOUT_S)
+            if semaphore.locked():  # only a contended slot pays for a timeout task
+                await asyncio.wait_for(semaphore.acquire(), timeout=_SEMAPHORE_TIMEOUT_S)
+            else:
+                await semaphore.acquire()
         except asyncio.TimeoutError:
             ids = _ids(payload)
             logger.warning(

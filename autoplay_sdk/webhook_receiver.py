@@ -29,7 +29,7 @@ import hmac
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
@@ -155,8 +155,17 @@ class WebhookReceiver:
             logger.debug("WebhookReceiver duplicate delivery skipped")
         return not duplicate
 
-    def _callback(self, payload: AnyPayload) -> Callable[[Any], Any] | None:
-        return self._on_actions if isinstance(payload, ActionsPayload) else self._on_summary
+    def _call(self, payload: AnyPayload) -> tuple[Callable[[Any], Any], Coroutine[Any, Any, Any]] | None:
+        """Run the payload's callback; return ``(callback, coroutine)`` if it returned a coroutine."""
+        cb: Callable[[Any], Any] | None = self._on_actions if isinstance(payload, ActionsPayload) else self._on_summary
+        if cb is None:
+            return None
+        try:
+            result = cb(payload)
+        except Exception as exc:
+            self._callback_failed(payload, exc)
+            return None
+        return (cb, result) if asyncio.iscoroutine(result) else None
 
     def _callback_failed(self, payload: AnyPayload, exc: BaseException) -> None:
         event_type = "actions" if isinstance(payload, ActionsPayload) else "summary"
@@ -182,12 +191,10 @@ class WebhookReceiver:
         payload = self._accept(body, signature_header)
         if payload is None:
             return None
-        cb = self._callback(payload)
-        if cb is not None:
+        pending = self._call(payload)
+        if pending is not None:
             try:
-                result = cb(payload)
-                if asyncio.iscoroutine(result):
-                    await result
+                await pending[1]
             except Exception as exc:
                 self._callback_failed(payload, exc)
         return payload
@@ -201,17 +208,14 @@ class WebhookReceiver:
         payload = self._accept(body, signature_header)
         if payload is None:
             return None
-        cb = self._callback(payload)
-        if cb is not None:
-            try:
-                result = cb(payload)
-                if asyncio.iscoroutine(result):
-                    result.close()
-                    raise TypeError(
-                        f"handle_sync does not support async callbacks; use handle() instead. Got coroutine from {cb!r}"
-                    )
-            except Exception as exc:
-                self._callback_failed(payload, exc)
+        pending = self._call(payload)
+        if pending is not None:
+            cb, coro = pending
+            coro.close()
+            error = TypeError(
+                f"handle_sync does not support async callbacks; use handle() instead. Got coroutine from {cb!r}"
+            )
+            self._callback_failed(payload, error)
         return payload
 
     def __repr__(self) -> str:

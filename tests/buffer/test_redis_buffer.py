@@ -188,7 +188,7 @@ async def test_fifty_tasks_and_a_drain_loop_lose_and_duplicate_nothing(redis_url
         assert await b.size() == 0
     ids = [int(p.summary) for p in drained] + [int(p.summary) for p in dropped]
     assert len(ids) == len(set(ids)) == total, "a payload was lost or delivered twice"
-    assert len(drained) >= total // 10  # backpressure may drop some under load, never most
+    assert len(drained) >= total // 10  # a loaded machine may drop some for backpressure, not nearly all
     assert len(metrics.named("record_redis_operation")) >= total - len(dropped)
 
 

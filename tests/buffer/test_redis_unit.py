@@ -9,8 +9,10 @@ from typing import Any
 
 import fakeredis
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autoplay_sdk import RedisEventBuffer
+from autoplay_sdk import EventBuffer, RedisEventBuffer
 from autoplay_sdk.buffer import _payload_from_json, _payload_to_json
 from tests.buffer._helpers import Recorder, actions, summary
 
@@ -136,3 +138,33 @@ def test_a_member_the_models_reject_is_logged_and_skipped(caplog: pytest.LogCapt
         == "autoplay_sdk: RedisEventBuffer could not deserialize actions payload in drain — skipping"
     )
     assert record.event_type == "actions"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("add"), st.sampled_from(["s1", "s2", None]), st.booleans()),
+            st.tuples(st.just("drain"), st.none(), st.none()),
+        ),
+        max_size=30,
+    )
+)
+def test_redis_buffer_drains_like_the_in_memory_buffer(ops: list[tuple[str, str | None, bool | None]]) -> None:
+    """Differential: with rising timestamps and a wide window, both buffers hand out the same batches."""
+
+    async def run() -> None:
+        memory = EventBuffer(max_size=0)
+        redis_buf, client = connected(window_seconds=1e9)
+        for n, (op, session, is_actions) in enumerate(ops):
+            if op == "add":
+                p = actions(session, ts=1000.0 + n) if is_actions else summary(str(n), session, ts=1000.0 + n)
+                memory.add(p)
+                await redis_buf.add(p)
+            else:
+                assert await redis_buf.drain() == memory.drain()
+            assert await redis_buf.size() == memory.size
+        assert await redis_buf.drain() == memory.drain()
+        await client.aclose()
+
+    asyncio.run(run())

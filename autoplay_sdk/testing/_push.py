@@ -215,7 +215,7 @@ class PushSender:
                     self._counts["attempts"] += 1
                 status = client.post(self._url, content=body, headers=headers).status_code
                 why = f"HTTP {status}"
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # transport errors and timeouts, but never let the thread die
                 why = _describe(exc)
             if status is not None and 200 <= status < 300:
                 logger.debug("push delivered (%d bytes, HTTP %d)", len(body), status)

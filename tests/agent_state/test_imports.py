@@ -34,6 +34,21 @@ STATE_ALL = [
     "ProactiveIdleExpiryPipelineStatus",
     "run_proactive_idle_expiry",
 ]
+RESILIENCE_ALL = [
+    "DEFAULT_MIN_INTERVAL_SECONDS",
+    "CircuitBreakerConfig",
+    "InMemoryProactiveCircuitBreaker",
+    "ProactiveDeliveryOutcome",
+    "ProactiveRateLimitConfig",
+    "ProactiveResilienceConfig",
+    "ProactiveResilienceKeySpace",
+    "ProactiveResilienceStore",
+    "ProactiveSurfaceId",
+    "outcome_counts_toward_circuit",
+    "proactive_key_namespace",
+    "proactive_key_suffixes",
+]
+RESILIENCE_MODULES = ("circuit", "config", "keys", "outcomes", "protocol")
 V2_ALL = ["AgentStateV2", "InvalidTransitionError", "ProactiveState", "ReactiveState", "SessionState", "ThinkingState"]
 
 # canonical module -> its exact __all__ (None: the module defines none that the contract fixes)
@@ -50,6 +65,9 @@ CANONICAL: dict[str, list[str] | None] = {
     "autoplay_sdk.proactive": [],
     "autoplay_sdk.proactive.state": STATE_ALL,
     "autoplay_sdk.proactive.state.idle_expiry": None,
+    "autoplay_sdk.proactive.resilience": RESILIENCE_ALL,
+    "autoplay_sdk.proactive.resilience.resilience": None,
+    **{f"autoplay_sdk.proactive.resilience.{m}": None for m in RESILIENCE_MODULES},
 }
 
 # deprecated path -> (canonical module, package alias?, old parents imported first)
@@ -74,6 +92,15 @@ DEPRECATED: dict[str, tuple[str, bool, list[str]]] = {
         ["autoplay_sdk.agent_states"],
     ),
     "autoplay_sdk.proactive_idle_expiry": ("autoplay_sdk.proactive.state.idle_expiry", False, []),
+    "autoplay_sdk.proactive_resilience": ("autoplay_sdk.proactive.resilience.resilience", True, []),
+    **{
+        f"autoplay_sdk.proactive_resilience.{m}": (
+            f"autoplay_sdk.proactive.resilience.{m}",
+            False,
+            ["autoplay_sdk.proactive_resilience"],
+        )
+        for m in RESILIENCE_MODULES
+    },
 }
 
 _CHILD = textwrap.dedent(

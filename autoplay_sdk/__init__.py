@@ -8,6 +8,8 @@ modules are not part of this build yet (agent-state v2) join it at their place w
 from importlib.metadata import PackageNotFoundError, version
 
 from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path finder
+from autoplay_sdk.agent_state import v2 as agent_state_v2
+from autoplay_sdk.agent_state._root_names import root_getattr as __getattr__  # noqa: F401 — deprecated v1 names
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.buffer import BufferBackend, EventBuffer, RedisEventBuffer
 from autoplay_sdk.chat.chat_pipeline import AsyncChatPipeline, compose_chat_pipeline
@@ -87,6 +89,7 @@ __all__ = [  # noqa: RUF022 — the published order, not sorted
     "AsyncSessionSummarizer",
     "DEFAULT_PROMPT",
     "AsyncAgentContextWriter",
+    "agent_state_v2",
     "ConversationWriter",
     "BaseChatbotWriter",
     "ConversationEvent",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
@@ -58,17 +58,17 @@ class OnboardProductResult:
 
     ``webhook_url``, ``stream_url``, ``webhook_secret``, ``unkey_key`` and ``unkey_key_id``
     are always non-empty; ``connector_response`` is the connector's raw 201 body (it holds
-    secrets: do not log it).
+    secrets: do not log it).  Secrets are left out of ``repr()``.
     """
 
     product_id: str
     webhook_url: str
     stream_url: str
-    webhook_secret: str
+    webhook_secret: str = field(repr=False)
     integration_type: Literal["event_stream"]
     render_sync_performed: bool
-    connector_response: dict[str, Any]
-    unkey_key: str
+    connector_response: dict[str, Any] = field(repr=False)
+    unkey_key: str = field(repr=False)
     unkey_key_id: str
 
 

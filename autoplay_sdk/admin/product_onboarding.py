@@ -15,7 +15,7 @@ can monkeypatch them here.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +44,20 @@ class UnkeyOnboardingError(Exception):
 
 @dataclass
 class OnboardingRunParams:
-    """Everything one registration needs.  Fields marked *ignored* are accepted for compatibility."""
+    """Everything one registration needs.  Fields marked *ignored* are accepted for compatibility.
+
+    Secrets are left out of ``repr()``.
+    """
 
     connector_url: str
-    admin_key: str
+    admin_key: str = field(repr=False)
     product_id: str
     contact_email: str
-    webhook_secret: str
+    webhook_secret: str = field(repr=False)
     integration_type: str = "event_stream"
     forward_url: str = ""
-    forward_secret: str = ""
-    render_api_key: str | None = None  # ignored: Render is written by the connector
+    forward_secret: str = field(default="", repr=False)
+    render_api_key: str | None = field(default=None, repr=False)  # ignored: Render is written by the connector
     render_service_id: str | None = None  # ignored
     merge_local_path: Path | None = None  # ignored
     no_unkey: bool = False
@@ -67,16 +70,19 @@ class OnboardingRunParams:
 
 @dataclass
 class OnboardingRunResult:
-    """What a registration produced; ``connector_response`` is the raw (unredacted) 201 body."""
+    """What a registration produced; ``connector_response`` is the raw (unredacted) 201 body.
+
+    Secrets are left out of ``repr()``, so logging a result does not leak them.
+    """
 
     product_id: str
     webhook_url: str
     stream_url: str
-    webhook_secret: str
+    webhook_secret: str = field(repr=False)
     integration_type: str
     render_sync_performed: bool
-    connector_response: dict[str, Any]
-    unkey_key: str | None = None
+    connector_response: dict[str, Any] = field(repr=False)
+    unkey_key: str | None = field(default=None, repr=False)
     unkey_key_id: str | None = None
 
 

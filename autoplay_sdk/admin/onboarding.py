@@ -21,13 +21,13 @@ or stdout is an interactive terminal (a spinner on stderr and one result line).
 from __future__ import annotations
 
 import asyncio
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
 
 from autoplay_sdk.admin import product_onboarding as _runner
+from autoplay_sdk.admin._operator import MISSING_CREDENTIALS_PREFIX, normalized_inputs
 from autoplay_sdk.admin.connector_registration_http import (
     ConnectorRegistrationHttpError,
     ProductAlreadyRegisteredError,
@@ -101,22 +101,9 @@ async def onboard_product(
     ``connector_http_timeout_seconds`` (default: ``ONBOARD_CONNECTOR_TIMEOUT_SECONDS`` or 15 s)
     is created and closed.  ``key_name`` is accepted for compatibility and has no effect.
     """
-    pid = product_id.strip()
-    if not pid:
-        raise ValueError(
-            "Please provide a non-empty product_id to onboard_product. Use the same stable string you pass as "
-            "product_id in posthog.identify (or your chosen product slug) so webhooks and the stream map to your "
-            "tenant."
-        )
-    email = (contact_email or "").strip()
-    if not email:
-        raise ValueError(
-            "Please provide a non-empty contact_email to onboard_product (valid email required by POST /products)."
-        )
-    base = ((connector_url or "").strip() or DEFAULT_CONNECTOR_URL).rstrip("/")
-    if not base:
-        raise ValueError("connector_url resolved empty (unexpected).")
-    secret = (webhook_secret or "").strip() or secrets.token_urlsafe(32)
+    pid, email, base, secret = normalized_inputs(
+        product_id, contact_email, connector_url, webhook_secret, DEFAULT_CONNECTOR_URL
+    )
     params = OnboardingRunParams(
         connector_url=base,
         admin_key="",
@@ -141,9 +128,7 @@ async def onboard_product(
     missing = [label for name, label in _MISSING_LABELS if not values[name]]
     if missing:
         raise RuntimeError(
-            "Product registration did not return all required credentials: "
-            + "; ".join(missing)
-            + ". Check connector and Unkey configuration."
+            MISSING_CREDENTIALS_PREFIX + "; ".join(missing) + ". Check connector and Unkey configuration."
         )
     return OnboardProductResult(
         product_id=run.product_id,

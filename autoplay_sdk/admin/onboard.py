@@ -11,9 +11,9 @@ this module affects only this copy.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.util
-from typing import TYPE_CHECKING, cast
+from importlib.machinery import SourceFileLoader, SourcelessFileLoader
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from autoplay_sdk.admin.onboarding import DEFAULT_CONNECTOR_URL as DEFAULT_CONNECTOR_URL
@@ -31,12 +31,13 @@ if TYPE_CHECKING:
 
 
 def _run_onboarding_code_here() -> None:
+    # Read the code from the file itself: an import hook (e.g. pytest's) may own the module's loader.
     spec = importlib.util.find_spec("autoplay_sdk.admin.onboarding")
-    if spec is None or spec.loader is None:  # pragma: no cover - the package is broken
+    origin = spec.origin if spec is not None else None
+    if origin is None:  # pragma: no cover - the package is broken
         raise ImportError("autoplay_sdk.admin.onboarding is missing")
-    code = cast(importlib.abc.InspectLoader, spec.loader).get_code(spec.name)
-    if code is None:  # pragma: no cover - a source-less loader
-        raise ImportError("autoplay_sdk.admin.onboarding has no code object")
+    loader_class = SourceFileLoader if origin.endswith(".py") else SourcelessFileLoader
+    code = loader_class("autoplay_sdk.admin.onboarding", origin).get_code("autoplay_sdk.admin.onboarding")
     namespace = globals()
     own_doc = namespace["__doc__"]
     exec(code, namespace)

@@ -156,6 +156,12 @@ def onboard_product_sync(
     client: httpx.AsyncClient | None = None,
 ) -> OnboardProductResult:
     """:func:`onboard_product` through ``asyncio.run``; raises ``RuntimeError`` inside a running event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise RuntimeError("onboard_product_sync cannot run inside a running event loop: await onboard_product(...)")
     return asyncio.run(
         onboard_product(
             product_id,

@@ -71,3 +71,14 @@ def stub_connector() -> Iterator[StubConnector]:
 def connector() -> Iterator[LocalConnector]:
     with LocalConnector() as server:
         yield server
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A port nothing listens on (bound then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

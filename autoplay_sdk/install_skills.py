@@ -53,9 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dest", default=".cursor/skills", help="Destination directory (default: .cursor/skills)")
     parser.add_argument("--force", action="store_true", help="Overwrite existing skill directories in destination.")
-    parser.add_argument(
-        "--migrate", action="store_true", help="Install only the migration helper skill (plus core)."
-    )
+    parser.add_argument("--migrate", action="store_true", help="Install only the migration helper skill (plus core).")
     return parser
 
 
@@ -79,9 +77,7 @@ def _copy_skill(source_root: Path, dest: Path, name: str, force: bool) -> bool:
         return False
     if target.exists() or target.is_symlink():
         if not force:
-            print(
-                f"  [skip] {name} — destination exists ({target}); rerun with --force to overwrite", file=sys.stderr
-            )
+            print(f"  [skip] {name} — destination exists ({target}); rerun with --force to overwrite", file=sys.stderr)
             return False
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)

@@ -38,6 +38,8 @@ def _run_onboarding_code_here() -> None:
         raise ImportError("autoplay_sdk.admin.onboarding is missing")
     loader_class = SourceFileLoader if origin.endswith(".py") else SourcelessFileLoader
     code = loader_class("autoplay_sdk.admin.onboarding", origin).get_code("autoplay_sdk.admin.onboarding")
+    if code is None:  # pragma: no cover - an empty module
+        raise ImportError("autoplay_sdk.admin.onboarding has no code")
     namespace = globals()
     own_doc = namespace["__doc__"]
     exec(code, namespace)

@@ -21,7 +21,7 @@ or stdout is an interactive terminal (a spinner on stderr and one result line).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 import httpx
@@ -189,15 +189,5 @@ def print_onboarding_operator_summary(result: OnboardProductResult, *, connector
         webhook_url = result.webhook_url.strip()
         base = webhook_url.split("/webhook/", 1)[0] if "/webhook/" in webhook_url else webhook_url
         base = base.rstrip("/")
-    run = OnboardingRunResult(
-        product_id=result.product_id,
-        webhook_url=result.webhook_url,
-        stream_url=result.stream_url,
-        webhook_secret=result.webhook_secret,
-        integration_type=result.integration_type,
-        render_sync_performed=result.render_sync_performed,
-        connector_response=result.connector_response,
-        unkey_key=result.unkey_key,
-        unkey_key_id=result.unkey_key_id,
-    )
+    run = OnboardingRunResult(**{f.name: getattr(result, f.name) for f in fields(result)})
     _runner.print_onboarding_operator_summary(run, connector_url=base.strip())

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 
@@ -58,9 +59,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        product_id, email, base, secret = normalized_inputs(
-            args.product_id, args.contact_email, args.connector_url, args.webhook_secret, DEFAULT_CONNECTOR_URL
+        product_id, email, base = normalized_inputs(
+            args.product_id, args.contact_email, args.connector_url, DEFAULT_CONNECTOR_URL
         )
+        secret = (args.webhook_secret or "").strip() or secrets.token_urlsafe(32)
         params = OnboardingRunParams(
             connector_url=base,
             admin_key="",

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from autoplay_sdk.admin.connector_registration_http import (
     ConnectorRegistrationHttpError,
     ProductAlreadyRegisteredError,
@@ -22,11 +20,11 @@ MISSING_CREDENTIALS_PREFIX = "Product registration did not return all required c
 
 
 def normalized_inputs(
-    product_id: str, contact_email: str | None, connector_url: str | None, webhook_secret: str | None, default_url: str
-) -> tuple[str, str, str, str]:
-    """``(product_id, contact_email, connector base URL, webhook secret)``, checked before any I/O.
+    product_id: str, contact_email: str | None, connector_url: str | None, default_url: str
+) -> tuple[str, str, str]:
+    """``(product_id, contact_email, connector base URL)``, checked before any I/O.
 
-    Raises ``ValueError`` naming the blank argument; a blank secret becomes a fresh random one.
+    Raises ``ValueError`` naming the blank argument.
     """
     pid = product_id.strip()
     if not pid:
@@ -43,8 +41,7 @@ def normalized_inputs(
     base = ((connector_url or "").strip() or default_url).rstrip("/")
     if not base:
         raise ValueError("connector_url resolved empty (unexpected).")
-    secret = (webhook_secret or "").strip() or secrets.token_urlsafe(32)
-    return pid, email, base, secret
+    return pid, email, base
 
 
 def failure(exc: BaseException) -> tuple[int, str] | None:

@@ -21,6 +21,7 @@ or stdout is an interactive terminal (a spinner on stderr and one result line).
 from __future__ import annotations
 
 import asyncio
+import secrets
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -101,9 +102,8 @@ async def onboard_product(
     ``connector_http_timeout_seconds`` (default: ``ONBOARD_CONNECTOR_TIMEOUT_SECONDS`` or 15 s)
     is created and closed.  ``key_name`` is accepted for compatibility and has no effect.
     """
-    pid, email, base, secret = normalized_inputs(
-        product_id, contact_email, connector_url, webhook_secret, DEFAULT_CONNECTOR_URL
-    )
+    pid, email, base = normalized_inputs(product_id, contact_email, connector_url, DEFAULT_CONNECTOR_URL)
+    secret = (webhook_secret or "").strip() or secrets.token_urlsafe(32)
     params = OnboardingRunParams(
         connector_url=base,
         admin_key="",

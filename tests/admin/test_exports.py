@@ -178,3 +178,27 @@ def test_importing_admin_has_no_side_effects(monkeypatch: pytest.MonkeyPatch) ->
         for name in [m for m in sys.modules if m.startswith("autoplay_sdk.admin")]:
             monkeypatch.delitem(sys.modules, name)
         importlib.import_module("autoplay_sdk.admin")
+
+
+async def test_each_copy_resolves_its_own_runner_and_default_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, str]] = []
+
+    def fake_runner(tag: str) -> object:
+        async def run(params: runner.OnboardingRunParams, *, client: object = None) -> runner.OnboardingRunResult:
+            calls.append((tag, params.connector_url))
+            return runner.OnboardingRunResult(
+                params.product_id, "w", "s", params.webhook_secret, "event_stream", False, {}, "k", "i"
+            )
+
+        return run
+
+    monkeypatch.setattr(onboard, "run_product_onboarding", fake_runner("copy"))
+    monkeypatch.setattr(onboard, "DEFAULT_CONNECTOR_URL", "http://copy.test/")
+    monkeypatch.setattr(onboarding, "run_product_onboarding", fake_runner("canonical"))
+    monkeypatch.setattr("secrets.token_urlsafe", lambda n: f"fixed-{n}")
+
+    result = await onboard.onboard_product("p", contact_email="e@x")
+    assert isinstance(result, onboard.OnboardProductResult) and not isinstance(result, onboarding.OnboardProductResult)
+    assert result.webhook_secret == "fixed-32"
+    await onboarding.onboard_product("p", contact_email="e@x")
+    assert calls == [("copy", "http://copy.test"), ("canonical", "https://event-connector-luda.onrender.com")]

@@ -195,3 +195,26 @@ def test_cli_in_process_usage_errors() -> None:
     assert missing() == 2 and "--contact-email" in missing.stderr
     blank = Run(["onboard", " ", "--contact-email", "a@b", "--connector-url", "http://127.0.0.1:9"])
     assert blank() == 2 and "non-empty product_id" in blank.stderr
+
+
+def test_cli_connector_serves_registration_for_the_cli_onboard() -> None:
+    import threading
+
+    server = Run(["connector", "--port", "0", "--no-sample"])
+    thread = threading.Thread(target=server, daemon=True)
+    thread.start()
+    try:
+        assert server.ready.wait(30), server.stderr
+        base_url = server.banner_value("Stream URL").rsplit("/stream/", 1)[0]
+        onboard = Run(["onboard", "acme", "--contact-email", "ops@acme.io", "--connector-url", base_url, "--json"])
+        assert onboard() == 0, onboard.stderr
+        result = json.loads(onboard.stdout)
+        with httpx.stream(
+            "GET", result["stream_url"], headers={"Authorization": f"Bearer {result['unkey_key']}"}, timeout=10
+        ) as response:
+            assert response.status_code == 200
+            assert response.headers["content-type"] == "text/event-stream"
+    finally:
+        server.stop.set()
+        thread.join(15)
+    assert server.code == 0

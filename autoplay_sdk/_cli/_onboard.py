@@ -7,7 +7,7 @@ stderr, never with a secret, and a distinct exit code:
 
 2 usage or invalid input · 3 already registered (use ``--force-reregister``) · 4 connector
 unreachable · 5 connector error (any other status or a malformed answer) · 6 the connector
-returned no stream key.
+returned no stream key · 130 interrupted (Ctrl-C) while the request was in flight.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
+
+EXIT_INTERRUPTED = 130  # the shell convention for Ctrl-C
 
 if TYPE_CHECKING:
     from autoplay_sdk._cli._commands import Runtime
@@ -95,6 +97,12 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
                 connector_url=args.connector_url,
                 force_reregister=args.force_reregister,
             )
+    except KeyboardInterrupt:
+        rt.error(
+            "interrupted: the product may or may not be registered; run again, with --force-reregister "
+            "if it answers 'already registered'"
+        )
+        return EXIT_INTERRUPTED
     except Exception as exc:
         outcome = failure(exc)
         if outcome is None:

@@ -221,11 +221,9 @@ def test_cli_connector_serves_registration_for_the_cli_onboard() -> None:
 
 
 def test_cli_ctrl_c_during_registration_is_not_a_success(monkeypatch: pytest.MonkeyPatch) -> None:
-    import autoplay_sdk.admin
-
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(autoplay_sdk.admin, "onboard_product_sync", interrupted)
+    monkeypatch.setattr("autoplay_sdk.admin.onboard_product_sync", interrupted)
     run = Run(["onboard", "acme", "--contact-email", "a@b", "--connector-url", "http://127.0.0.1:9"])
     assert run() == 130 and "interrupted" in run.stderr and run.stdout == ""

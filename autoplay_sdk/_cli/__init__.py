@@ -28,6 +28,7 @@ _EPILOG = f"""\
 examples:
   autoplay-sdk demo
   autoplay-sdk connector --port 8765
+  autoplay-sdk onboard acme --contact-email ops@acme.io --connector-url http://127.0.0.1:8765
   autoplay-sdk tail http://127.0.0.1:8765/stream/demo-product --token <key>
   {TOKEN_ENV_VAR}=<token> autoplay-sdk tail https://<connector-host>/stream/<product_id>
 """
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     from autoplay_sdk._cli import _serve
 
     _serve.add_parser(commands, parents=[common])
+    from autoplay_sdk._cli import _onboard
+
+    _onboard.add_parser(commands, parents=[common])
 
     connector = commands.add_parser(
         "connector",
@@ -236,7 +240,15 @@ def main(
     def cmd_serve(a: argparse.Namespace, rt: Runtime) -> int:
         return _serve.run(a, rt.console, err_console=rt.err_console, stop=rt.stop, ready=rt.ready)
 
-    command = {"connector": cmd_connector, "tail": cmd_tail, "demo": cmd_demo, "serve": cmd_serve}[args.command]
+    from autoplay_sdk._cli._onboard import cmd_onboard
+
+    command = {
+        "connector": cmd_connector,
+        "tail": cmd_tail,
+        "demo": cmd_demo,
+        "serve": cmd_serve,
+        "onboard": cmd_onboard,
+    }[args.command]
     try:
         with _cli_logging(err, args.verbose):
             return command(args, runtime)

@@ -52,6 +52,8 @@ Wire contract as served:
   blank line.  Heartbeats are ``event: heartbeat`` + empty ``data:`` + blank line, sent after
   ``heartbeat_s`` without any write.  With ``retry_ms`` set, every stream starts with the block
   ``retry: <ms>`` + blank line (it carries no data, so SSE clients dispatch no event for it).
+* ``POST /products`` registers a product and mints its stream key (see
+  :mod:`autoplay_sdk.testing._registration`); the product streams at once with that key.
 
 Decisions (where the brief and the spec are silent):
 

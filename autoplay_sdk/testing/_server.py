@@ -13,7 +13,6 @@ the shared state, so a publish that lands in between is never missed.
 
 import asyncio
 import contextlib
-import hmac
 import importlib
 import json
 import logging
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.testing._push import PushSender
+from autoplay_sdk.testing._registration import Registry, add_registration_route
 
 if TYPE_CHECKING:
     import uvicorn
@@ -165,6 +165,7 @@ class LocalConnector:
 
         self._product_id = product_id
         self._products = frozenset(products)
+        self._registry = Registry(self._products)  # products registered over POST /products
         self._token = token if token is not None else secrets.token_hex(24)
         self._host = host
         self._port = port
@@ -352,7 +353,7 @@ class LocalConnector:
 
     def _product(self, product_id: str | None) -> str:
         pid = self._product_id if product_id is None else product_id
-        if pid not in self._products:
+        if pid not in self._products and not self._registry.has(pid):
             raise SdkConfigError(f"unknown product_id {pid!r}: pass it in extra_products")
         return pid
 
@@ -511,9 +512,9 @@ class LocalConnector:
                 status, detail = self._fail_status, "injected failure (fail_next)"
             elif scheme.lower() != "bearer" or not credentials:
                 status, detail = 401, "missing or malformed bearer token"
-            elif not hmac.compare_digest(credentials.encode("latin-1"), self._token.encode("utf-8")):
+            elif not self._registry.accepts(product_id, credentials, self._token):
                 status, detail = 403, "invalid token"
-            elif product_id not in self._products:
+            elif product_id not in self._products and not self._registry.has(product_id):
                 status, detail = 404, "unknown product"
             else:
                 status = 200
@@ -636,6 +637,7 @@ def _build_app(connector: LocalConnector) -> "FastAPI":
         )
 
     app.add_api_route("/stream/{product_id}", stream, methods=["GET"], response_model=None)
+    add_registration_route(app, connector._registry)
     return app
 
 

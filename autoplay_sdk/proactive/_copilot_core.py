@@ -313,13 +313,7 @@ class _CopilotCore:
             ctx = _with_extra(ctx, self._extra(session_id, ctx.recent_actions, now))
             results = self.registry.evaluate_all(ctx)
         except Exception as exc:
-            logger.warning(
-                "proactive trigger evaluation failed for session %s: %s",
-                session_id,
-                type(exc).__name__,
-                exc_info=True,
-                extra={"event": "proactive_copilot_trigger_failed", "session_id": session_id},
-            )
+            _log_failure("trigger evaluation", session_id, exc)
             return self._decide(session_id, CopilotOutcome.TRIGGER_FAILED)
         instant, gated = partition_results_by_triggering_type(results)
         candidates = (*instant, *gated)
@@ -333,12 +327,7 @@ class _CopilotCore:
         else:
             raw = yield _Judge(ctx, tuple(gated))
             if isinstance(raw, BaseException):
-                logger.warning(
-                    "proactive judge failed for session %s: %s",
-                    session_id,
-                    type(raw).__name__,
-                    extra={"event": "proactive_copilot_judge_failed", "session_id": session_id},
-                )
+                _log_failure("judge", session_id, raw)
                 return self._decide(session_id, CopilotOutcome.JUDGE_FAILED, candidates=candidates)
             chosen = judge_result_to_proactive_trigger_result(parse_llm_judge_json(raw), gated)
             if chosen is None:
@@ -347,12 +336,7 @@ class _CopilotCore:
             allowed = yield _Gate(session.product_id, session_id)
             if allowed is not True:
                 if isinstance(allowed, BaseException):
-                    logger.warning(
-                        "proactive delivery gate failed for session %s: %s",
-                        session_id,
-                        type(allowed).__name__,
-                        extra={"event": "proactive_copilot_gate_failed", "session_id": session_id},
-                    )
+                    _log_failure("delivery gate", session_id, allowed)
                 return self._decide(session_id, CopilotOutcome.GATE_CLOSED, result=chosen, candidates=candidates)
         # The result's timings govern this exchange: idle timeout, then the cooldown after it.
         state.interaction_timeout_s = chosen.interaction_timeout_s
@@ -363,12 +347,7 @@ class _CopilotCore:
         if self.has_gate:
             yield _Record(session.product_id, session_id, "transport_error" if error is not None else "success")
         if error is not None:
-            logger.warning(
-                "on_proactive failed for session %s: %s",
-                session_id,
-                type(error).__name__,
-                extra={"event": "proactive_copilot_callback_failed", "session_id": session_id},
-            )
+            _log_failure("on_proactive", session_id, error)
             return self._decide(session_id, CopilotOutcome.CALLBACK_FAILED, result=chosen, candidates=candidates)
         logger.debug(
             "proactive message delivered for session %s (trigger %s)",
@@ -377,6 +356,19 @@ class _CopilotCore:
             extra={"event": "proactive_copilot_delivered", "session_id": session_id, "trigger_id": chosen.trigger_id},
         )
         return self._decide(session_id, CopilotOutcome.DELIVERED, result=chosen, candidates=candidates)
+
+
+def _log_failure(what: str, session_id: str, exc: BaseException) -> None:
+    """WARNING with the exception type only (its message may quote user data); DEBUG adds the traceback."""
+    event = "proactive_copilot_" + what.replace(" ", "_") + "_failed"
+    logger.warning(
+        "proactive %s failed for session %s: %s",
+        what,
+        session_id,
+        type(exc).__name__,
+        extra={"event": event, "session_id": session_id},
+    )
+    logger.debug("proactive %s failure detail", what, exc_info=exc, extra={"event": event, "session_id": session_id})
 
 
 def _with_extra(ctx: ProactiveTriggerContext, extra: dict[str, Any]) -> ProactiveTriggerContext:

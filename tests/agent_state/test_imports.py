@@ -13,6 +13,42 @@ import subprocess
 import sys
 import textwrap
 
+V1_ALL = [
+    "AgentState",
+    "AgentStateMachine",
+    "InvalidSnapshotError",
+    "InvalidTransitionError",
+    "ProactiveIdleExpiryHooks",
+    "ProactiveIdleExpiryPipelineResult",
+    "ProactiveIdleExpiryPipelineStatus",
+    "ProactiveIdleExpiryResult",
+    "SessionMetrics",
+    "TaskProgress",
+    "proactive_idle_eligible",
+    "run_proactive_idle_expiry",
+]
+STATE_ALL = [
+    "ProactiveIdleExpiryHooks",
+    "ProactiveIdleExpiryResult",
+    "ProactiveIdleExpiryPipelineResult",
+    "ProactiveIdleExpiryPipelineStatus",
+    "run_proactive_idle_expiry",
+]
+RESILIENCE_ALL = [
+    "DEFAULT_MIN_INTERVAL_SECONDS",
+    "CircuitBreakerConfig",
+    "InMemoryProactiveCircuitBreaker",
+    "ProactiveDeliveryOutcome",
+    "ProactiveRateLimitConfig",
+    "ProactiveResilienceConfig",
+    "ProactiveResilienceKeySpace",
+    "ProactiveResilienceStore",
+    "ProactiveSurfaceId",
+    "outcome_counts_toward_circuit",
+    "proactive_key_namespace",
+    "proactive_key_suffixes",
+]
+RESILIENCE_MODULES = ("circuit", "config", "keys", "outcomes", "protocol")
 V2_ALL = ["AgentStateV2", "InvalidTransitionError", "ProactiveState", "ReactiveState", "SessionState", "ThinkingState"]
 
 # canonical module -> its exact __all__ (None: the module defines none that the contract fixes)
@@ -22,6 +58,16 @@ CANONICAL: dict[str, list[str] | None] = {
     "autoplay_sdk.agent_state.v2.states": V2_ALL,
     "autoplay_sdk.agent_state.v2.session_state": None,
     "autoplay_sdk.agent_state.v2.types": None,
+    "autoplay_sdk.agent_state.v1": V1_ALL,
+    "autoplay_sdk.agent_state.v1.states": V1_ALL,
+    "autoplay_sdk.agent_state.v1.state_machine": None,
+    "autoplay_sdk.agent_state.v1.types": None,
+    "autoplay_sdk.proactive": [],
+    "autoplay_sdk.proactive.state": STATE_ALL,
+    "autoplay_sdk.proactive.state.idle_expiry": None,
+    "autoplay_sdk.proactive.resilience": RESILIENCE_ALL,
+    "autoplay_sdk.proactive.resilience.resilience": None,
+    **{f"autoplay_sdk.proactive.resilience.{m}": None for m in RESILIENCE_MODULES},
 }
 
 # deprecated path -> (canonical module, package alias?, old parents imported first)
@@ -33,6 +79,28 @@ DEPRECATED: dict[str, tuple[str, bool, list[str]]] = {
         ["autoplay_sdk.agent_state_v2"],
     ),
     "autoplay_sdk.agent_state_v2.types": ("autoplay_sdk.agent_state.v2.types", False, ["autoplay_sdk.agent_state_v2"]),
+    "autoplay_sdk.agent_states": ("autoplay_sdk.agent_state.v1.states", True, []),
+    "autoplay_sdk.agent_states.state_machine": (
+        "autoplay_sdk.agent_state.v1.state_machine",
+        False,
+        ["autoplay_sdk.agent_states"],
+    ),
+    "autoplay_sdk.agent_states.types": ("autoplay_sdk.agent_state.v1.types", False, ["autoplay_sdk.agent_states"]),
+    "autoplay_sdk.agent_states.proactive_idle_expiry": (
+        "autoplay_sdk.proactive.state.idle_expiry",
+        False,
+        ["autoplay_sdk.agent_states"],
+    ),
+    "autoplay_sdk.proactive_idle_expiry": ("autoplay_sdk.proactive.state.idle_expiry", False, []),
+    "autoplay_sdk.proactive_resilience": ("autoplay_sdk.proactive.resilience.resilience", True, []),
+    **{
+        f"autoplay_sdk.proactive_resilience.{m}": (
+            f"autoplay_sdk.proactive.resilience.{m}",
+            False,
+            ["autoplay_sdk.proactive_resilience"],
+        )
+        for m in RESILIENCE_MODULES
+    },
 }
 
 _CHILD = textwrap.dedent(
@@ -128,3 +196,45 @@ def test_root_binds_the_canonical_v2_package_without_warning() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_root_serves_the_v1_names_with_one_warning_each() -> None:
+    code = (
+        "import sys, warnings\n"
+        "import autoplay_sdk\n"
+        "assert 'autoplay_sdk.agent_state.v1' not in sys.modules\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    from autoplay_sdk import AgentState, AgentStateMachine, InvalidSnapshotError\n"
+        "    from autoplay_sdk import InvalidTransitionError, SessionMetrics, TaskProgress\n"
+        "    again = autoplay_sdk.AgentStateMachine\n"
+        "import autoplay_sdk.agent_state.v1 as v1\n"
+        "names = ['AgentState', 'AgentStateMachine', 'InvalidSnapshotError', 'InvalidTransitionError',"
+        " 'SessionMetrics', 'TaskProgress']\n"
+        "assert all(getattr(autoplay_sdk, n) is getattr(v1, n) for n in names)\n"
+        "assert again is v1.AgentStateMachine\n"
+        "assert not set(names) & set(autoplay_sdk.__all__)\n"
+        "assert [str(w.message) for w in caught] == [\n"
+        "    f'`autoplay_sdk.{n}` has moved to `autoplay_sdk.agent_state.v1`. Update your imports before 1.0.0,'\n"
+        "    ' when the old path will be removed.' for n in names]\n"
+        "assert all(w.category is DeprecationWarning and w.filename == '<string>' for w in caught)\n"
+        "try:\n"
+        "    autoplay_sdk.NoSuchName\n"
+        "except AttributeError as exc:\n"
+        "    assert str(exc) == \"module 'autoplay_sdk' has no attribute 'NoSuchName'\", exc\n"
+        "else:\n"
+        "    raise AssertionError\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_idle_expiry_names_are_the_same_objects_everywhere() -> None:
+    import autoplay_sdk.agent_state.v1 as v1
+    import autoplay_sdk.agent_state.v1.types as v1_types
+    import autoplay_sdk.proactive.state as state
+    import autoplay_sdk.proactive.state.idle_expiry as idle_expiry
+
+    for name in STATE_ALL:
+        assert getattr(v1, name) is getattr(state, name) is getattr(idle_expiry, name), name
+    assert v1_types.ProactiveIdleExpiryResult is idle_expiry.ProactiveIdleExpiryResult

@@ -6,7 +6,8 @@ its three effects instead of performing them:
 
 * :class:`_Judge` — "what does the judge model say about these candidates?" (reply: raw text,
   or the exception it raised);
-* :class:`_Gate` — "may this session receive a proactive message now?" (reply: bool or exception);
+* :class:`_Gate` — "may this session receive a proactive message now?" (reply: the gate's
+  decision, truthy when allowed, or the exception it raised);
 * :class:`_Deliver` — "call the host's callback" (reply: ``None`` or the exception it raised);
 * :class:`_Record` — "tell the gate how the delivery went" (reply ignored).
 
@@ -81,6 +82,8 @@ class ProactiveDecision:
     """The delivered (or refused) result; ``None`` when nothing was chosen."""
     candidates: tuple[ProactiveTriggerResult, ...] = ()
     """Every trigger result of this evaluation, instant ones first."""
+    detail: str = ""
+    """For ``GATE_CLOSED``: the gate's reason (e.g. ``"min_interval"``, ``"circuit_open"``)."""
 
     @property
     def delivered(self) -> bool:
@@ -95,8 +98,8 @@ class _Judge:
 
 @dataclass(frozen=True)
 class _Gate:
-    product_id: str
     session_id: str
+    user_id: str | None
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,6 @@ class _Deliver:
 
 @dataclass(frozen=True)
 class _Record:
-    product_id: str
-    session_id: str
     outcome: str
 
 
@@ -124,6 +125,7 @@ class _Session:
     last_seen: float = 0.0
     product_id: str = ""
     conversation_id: str = ""
+    user_id: str | None = None
 
 
 def default_copilot_registry() -> ProactiveTriggerRegistry:
@@ -215,6 +217,7 @@ class _CopilotCore:
         session.actions_seen += len(payload.actions)
         session.product_id = payload.product_id or session.product_id
         session.conversation_id = payload.conversation_id or session.conversation_id
+        session.user_id = payload.user_id or session.user_id
         if self.lookback_seconds is not None:
             cutoff = now - self.lookback_seconds
             while kept and kept[0].forwarded_at < cutoff:
@@ -333,11 +336,17 @@ class _CopilotCore:
             if chosen is None:
                 return self._decide(session_id, CopilotOutcome.JUDGE_DECLINED, candidates=candidates)
         if self.has_gate:
-            allowed = yield _Gate(session.product_id, session_id)
-            if allowed is not True:
+            allowed = yield _Gate(session_id, session.user_id)
+            if isinstance(allowed, BaseException) or not allowed:
                 if isinstance(allowed, BaseException):
                     _log_failure("delivery gate", session_id, allowed)
-                return self._decide(session_id, CopilotOutcome.GATE_CLOSED, result=chosen, candidates=candidates)
+                    detail = "gate_error"
+                else:
+                    reason = getattr(allowed, "reason", None)
+                    detail = str(getattr(reason, "value", reason) or "refused")
+                return self._decide(
+                    session_id, CopilotOutcome.GATE_CLOSED, result=chosen, candidates=candidates, detail=detail
+                )
         # The result's timings govern this exchange: idle timeout, then the cooldown after it.
         state.interaction_timeout_s = chosen.interaction_timeout_s
         state.cooldown_period_s = chosen.cooldown_s
@@ -345,7 +354,7 @@ class _CopilotCore:
             return self._decide(session_id, CopilotOutcome.COOLDOWN, result=chosen, candidates=candidates)
         error = yield _Deliver(session_id, chosen)
         if self.has_gate:
-            yield _Record(session.product_id, session_id, "transport_error" if error is not None else "success")
+            yield _Record("transport_error" if error is not None else "success")
         if error is not None:
             _log_failure("on_proactive", session_id, error)
             return self._decide(session_id, CopilotOutcome.CALLBACK_FAILED, result=chosen, candidates=candidates)

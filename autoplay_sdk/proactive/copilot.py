@@ -22,7 +22,9 @@ For each ``ActionsPayload`` (:meth:`AsyncProactiveCopilot.on_actions`):
    (``(context, candidates) -> raw model text``, parsed with
    :func:`~autoplay_sdk.proactive.triggers.parse_llm_judge_json`).  Without a judge, the first
    gated result is delivered unvalidated;
-5. the delivery gate, when given, may refuse (rate limits, an open circuit);
+5. the delivery gate, when given, may refuse (rate limits, an open circuit): pass an
+   :class:`autoplay_sdk.proactive.resilience.gate.ProactiveDeliveryGate`, or any
+   :class:`AsyncDeliveryGate`;
 6. the session moves THINKING → PROACTIVE with the result's timeout and cooldown (refused while a
    cooldown runs), and ``on_proactive(session_id, result)`` is called (awaited if it returns an
    awaitable); the gate then hears ``"success"`` or ``"transport_error"``.
@@ -86,12 +88,12 @@ from autoplay_sdk.proactive.triggers.types import (
 )
 
 __all__ = [
+    "AsyncDeliveryGate",
     "AsyncProactiveCopilot",
     "CopilotOutcome",
     "ProactiveCopilot",
     "ProactiveDecision",
-    "ProactiveDeliveryGate",
-    "SyncProactiveDeliveryGate",
+    "SyncDeliveryGate",
     "default_copilot_registry",
     "section_playbook_extra",
 ]
@@ -108,26 +110,28 @@ DEFAULT_TICK_INTERVAL_S = 1.0
 
 
 @runtime_checkable
-class ProactiveDeliveryGate(Protocol):
-    """May a proactive message go to this session now?  And how did the last one go?
+class AsyncDeliveryGate(Protocol):
+    """May a proactive message go to this session now?  And how did the delivery go?
 
-    ``outcome`` is ``"success"`` or ``"transport_error"`` (the values of
-    ``autoplay_sdk.proactive.resilience.ProactiveDeliveryOutcome``).  An exception from
-    ``may_deliver`` counts as a refusal.
+    :class:`autoplay_sdk.proactive.resilience.gate.ProactiveDeliveryGate` (rate limits and a
+    circuit breaker over a shared store) is one.  ``acquire`` returns a decision that is truthy
+    when the delivery may go ahead (its ``reason`` attribute, if any, explains a refusal) and
+    claims the attempt; an exception counts as a refusal.  ``record_outcome`` hears
+    ``"success"`` or ``"transport_error"`` after each delivery.
     """
 
-    async def may_deliver(self, *, product_id: str, session_id: str) -> bool: ...
+    async def acquire(self, session_id: str, *, user_id: str | None = None) -> Any: ...
 
-    async def record_outcome(self, *, product_id: str, session_id: str, outcome: str) -> None: ...
+    async def record_outcome(self, outcome: str) -> Any: ...
 
 
 @runtime_checkable
-class SyncProactiveDeliveryGate(Protocol):
-    """The blocking form of :class:`ProactiveDeliveryGate`, for :class:`ProactiveCopilot`."""
+class SyncDeliveryGate(Protocol):
+    """The blocking form of :class:`AsyncDeliveryGate`, for :class:`ProactiveCopilot`."""
 
-    def may_deliver(self, *, product_id: str, session_id: str) -> bool: ...
+    def acquire(self, session_id: str, *, user_id: str | None = None) -> Any: ...
 
-    def record_outcome(self, *, product_id: str, session_id: str, outcome: str) -> None: ...
+    def record_outcome(self, outcome: str) -> Any: ...
 
 
 def section_playbook_extra(
@@ -227,7 +231,7 @@ class _CopilotBase:
 class AsyncProactiveCopilot(_CopilotBase):
     """The proactive loop for :class:`~autoplay_sdk.AsyncConnectorClient` (see the module docstring).
 
-    ``judge`` is ``async (context, candidates) -> str``; ``gate`` a :class:`ProactiveDeliveryGate`;
+    ``judge`` is ``async (context, candidates) -> str``; ``gate`` an :class:`AsyncDeliveryGate`;
     ``on_proactive`` a plain function or a coroutine function.  Raises ``ValueError`` naming the
     parameter for a bad option.
     """
@@ -238,7 +242,7 @@ class AsyncProactiveCopilot(_CopilotBase):
         *,
         registry: ProactiveTriggerRegistry | None = None,
         judge: AsyncJudge | None = None,
-        gate: ProactiveDeliveryGate | None = None,
+        gate: AsyncDeliveryGate | None = None,
         context_extra: ContextExtra = None,
         lookback_seconds: float | None = DEFAULT_PROACTIVE_CONTEXT_LOOKBACK_S,
         max_actions: int | None = DEFAULT_PROACTIVE_CONTEXT_MAX_ACTIONS,
@@ -310,10 +314,8 @@ class AsyncProactiveCopilot(_CopilotBase):
                 return None
             assert self._gate is not None
             if isinstance(request, _Gate):
-                return await self._gate.may_deliver(product_id=request.product_id, session_id=request.session_id)
-            await self._gate.record_outcome(
-                product_id=request.product_id, session_id=request.session_id, outcome=request.outcome
-            )
+                return await self._gate.acquire(request.session_id, user_id=request.user_id)
+            await self._gate.record_outcome(request.outcome)
             return None
         except Exception as exc:  # the core turns it into an outcome
             return exc
@@ -350,7 +352,7 @@ class ProactiveCopilot(_CopilotBase):
     """The blocking twin of :class:`AsyncProactiveCopilot`, for :class:`~autoplay_sdk.ConnectorClient`.
 
     Same options; ``judge`` is ``(context, candidates) -> str``, ``gate`` a
-    :class:`SyncProactiveDeliveryGate`.  Calls are serialised by one lock (the judge runs under
+    :class:`SyncDeliveryGate`.  Calls are serialised by one lock (the judge runs under
     it), so ``tick()`` from another thread waits for a payload in progress.
     """
 
@@ -360,7 +362,7 @@ class ProactiveCopilot(_CopilotBase):
         *,
         registry: ProactiveTriggerRegistry | None = None,
         judge: SyncJudge | None = None,
-        gate: SyncProactiveDeliveryGate | None = None,
+        gate: SyncDeliveryGate | None = None,
         context_extra: ContextExtra = None,
         lookback_seconds: float | None = DEFAULT_PROACTIVE_CONTEXT_LOOKBACK_S,
         max_actions: int | None = DEFAULT_PROACTIVE_CONTEXT_MAX_ACTIONS,
@@ -428,10 +430,8 @@ class ProactiveCopilot(_CopilotBase):
                 return None
             assert self._gate is not None
             if isinstance(request, _Gate):
-                return self._gate.may_deliver(product_id=request.product_id, session_id=request.session_id)
-            self._gate.record_outcome(
-                product_id=request.product_id, session_id=request.session_id, outcome=request.outcome
-            )
+                return self._gate.acquire(request.session_id, user_id=request.user_id)
+            self._gate.record_outcome(request.outcome)
             return None
         except Exception as exc:  # the core turns it into an outcome
             return exc

@@ -19,7 +19,12 @@ SECRET = "user typed hunter2 into the password box"
 
 
 def payload(
-    session_id: str | None, at: float, *paths: str, product_id: str = "p1", description: str = SECRET
+    session_id: str | None,
+    at: float,
+    *paths: str,
+    product_id: str = "p1",
+    description: str = SECRET,
+    user_id: str | None = None,
 ) -> ActionsPayload:
     actions = [
         SlimAction(
@@ -32,7 +37,7 @@ def payload(
         )
         for i, p in enumerate(paths or ("/x",))
     ]
-    return ActionsPayload(product_id, session_id, None, None, actions, len(actions), at)
+    return ActionsPayload(product_id, session_id, user_id, None, actions, len(actions), at)
 
 
 def when_url(tid: str, path: str, kind: str = "instant_trigger", **timings: float) -> ProactiveTriggerEntity:
@@ -77,22 +82,22 @@ class Gate:
     def __init__(self, deny: set[str] | None = None, raises: bool = False) -> None:
         self.deny = deny or set()
         self.raises = raises
-        self.asked: list[tuple[str, str]] = []
-        self.outcomes: list[tuple[str, str]] = []
+        self.asked: list[tuple[str, str | None]] = []
+        self.outcomes: list[str] = []
 
-    def may_deliver(self, *, product_id: str, session_id: str) -> bool:
-        self.asked.append((product_id, session_id))
+    def acquire(self, session_id: str, *, user_id: str | None = None) -> bool:
+        self.asked.append((session_id, user_id))
         if self.raises:
             raise ConnectionError("redis went away")
         return session_id not in self.deny
 
-    def record_outcome(self, *, product_id: str, session_id: str, outcome: str) -> None:
-        self.outcomes.append((session_id, outcome))
+    def record_outcome(self, outcome: str) -> None:
+        self.outcomes.append(outcome)
 
 
 class AsyncGate(Gate):
-    async def may_deliver(self, *, product_id: str, session_id: str) -> bool:  # type: ignore[override]
-        return Gate.may_deliver(self, product_id=product_id, session_id=session_id)
+    async def acquire(self, session_id: str, *, user_id: str | None = None) -> bool:  # type: ignore[override]
+        return Gate.acquire(self, session_id, user_id=user_id)
 
-    async def record_outcome(self, *, product_id: str, session_id: str, outcome: str) -> None:  # type: ignore[override]
-        Gate.record_outcome(self, product_id=product_id, session_id=session_id, outcome=outcome)
+    async def record_outcome(self, outcome: str) -> None:  # type: ignore[override]
+        Gate.record_outcome(self, outcome)

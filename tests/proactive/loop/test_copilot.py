@@ -234,19 +234,21 @@ async def test_the_gate_refuses_and_hears_outcomes(kind: str) -> None:
     delivered = Delivered(fail_for={"s3"})
     gate = gate_for(kind, deny={"s2"})
     twin = Twin(kind, delivered, gate=gate, registry=registry(when_url("i", "/x")))
-    assert (await twin.actions(payload("s1", 100, "/x"))).outcome is CopilotOutcome.DELIVERED
+    assert (await twin.actions(payload("s1", 100, "/x", user_id="u1"))).outcome is CopilotOutcome.DELIVERED
     refused = await twin.actions(payload("s2", 100, "/x"))
     assert refused.outcome is CopilotOutcome.GATE_CLOSED and refused.result is not None
+    assert refused.detail == "refused"
     assert twin.copilot.session_state("s2").current_state is AgentStateV2.THINKING
     assert (await twin.actions(payload("s3", 100, "/x"))).outcome is CopilotOutcome.CALLBACK_FAILED
-    assert gate.asked == [("p1", "s1"), ("p1", "s2"), ("p1", "s3")]
-    assert gate.outcomes == [("s1", "success"), ("s3", "transport_error")]
+    assert gate.asked == [("s1", "u1"), ("s2", None), ("s3", None)]
+    assert gate.outcomes == ["success", "transport_error"]
     assert delivered.sessions == ["s1", "s3"]
 
 
 async def test_a_gate_that_raises_counts_as_closed(kind: str) -> None:
     twin = Twin(kind, Delivered(), gate=gate_for(kind, raises=True), registry=registry(when_url("i", "/x")))
-    assert (await twin.actions(payload("s1", 100, "/x"))).outcome is CopilotOutcome.GATE_CLOSED
+    decision = await twin.actions(payload("s1", 100, "/x"))
+    assert decision.outcome is CopilotOutcome.GATE_CLOSED and decision.detail == "gate_error"
 
 
 async def test_failures_stay_in_their_session_and_log_no_payload(kind: str, caplog: pytest.LogCaptureFixture) -> None:
@@ -468,3 +470,49 @@ def test_sync_context_manager_ticks_on_a_thread(clock: Clock) -> None:
         assert ticked.wait(10)
         assert copilot.session_state("s1").current_state is AgentStateV2.THINKING  # type: ignore[union-attr]
     assert copilot._ticker is None
+
+
+# --------------------------------------------------------------------------- the resilience gate
+
+
+def resilience_gate(**circuit: Any) -> Any:
+    from autoplay_sdk.proactive.resilience import (
+        CircuitBreakerConfig,
+        ProactiveResilienceConfig,
+        ProactiveResilienceKeySpace,
+    )
+    from autoplay_sdk.proactive.resilience.gate import ProactiveDeliveryGate
+    from autoplay_sdk.proactive.resilience.stores import InMemoryProactiveResilienceStore
+
+    config = ProactiveResilienceConfig(circuit=CircuitBreakerConfig(**circuit))
+    return ProactiveDeliveryGate(
+        InMemoryProactiveResilienceStore(), config, ProactiveResilienceKeySpace("intercom", "p1")
+    )
+
+
+async def test_the_resilience_gate_enforces_the_min_interval(clock: Clock) -> None:
+    delivered = Delivered()
+    copilot = AsyncProactiveCopilot(
+        delivered, gate=resilience_gate(), registry=registry(when_url("i", "/x", interaction_timeout_s=1, cooldown_s=1))
+    )
+    assert (await copilot.on_actions(payload("s1", 100, "/x"))).delivered
+    clock.advance(5)
+    copilot.tick()  # PROACTIVE times out; the 1 s cooldown starts now
+    clock.advance(2)
+    refused = await copilot.on_actions(payload("s1", 110, "/x"))
+    assert refused.outcome is CopilotOutcome.GATE_CLOSED and refused.detail == "min_interval"
+    assert copilot.session_state("s1").current_state is AgentStateV2.THINKING  # type: ignore[union-attr]
+    assert (await copilot.on_actions(payload("s2", 110, "/x"))).delivered  # the interval is per session
+    assert delivered.sessions == ["s1", "s2"]
+
+
+async def test_failing_deliveries_open_the_circuit_for_every_session() -> None:
+    delivered = Delivered(fail_for={"a", "b"})
+    copilot = AsyncProactiveCopilot(
+        delivered, gate=resilience_gate(failure_threshold=2, pause_s=60), registry=registry(when_url("i", "/x"))
+    )
+    assert (await copilot.on_actions(payload("a", 100, "/x"))).outcome is CopilotOutcome.CALLBACK_FAILED
+    assert (await copilot.on_actions(payload("b", 100, "/x"))).outcome is CopilotOutcome.CALLBACK_FAILED
+    refused = await copilot.on_actions(payload("c", 100, "/x"))
+    assert refused.outcome is CopilotOutcome.GATE_CLOSED and refused.detail == "circuit_open"
+    assert delivered.sessions == ["a", "b"]

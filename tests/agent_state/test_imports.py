@@ -148,9 +148,13 @@ _CHILD = textwrap.dedent(
             warnings.simplefilter("error")
             assert importlib.import_module(old) is module
 
+    def check_snippet(code):
+        exec(code, {"__name__": "__snippet__"})
+
     failures = {}
     jobs = [(n, check_canonical, (n, a)) for n, a in CANONICAL.items()]
     jobs += [(o, check_deprecated, (o, *row)) for o, row in DEPRECATED.items()]
+    jobs += [(n, check_snippet, (code,)) for n, code in json.loads(sys.argv[3]).items()]
     for name, check, args in jobs:
         read, write = os.pipe()
         pid = os.fork()
@@ -173,60 +177,60 @@ _CHILD = textwrap.dedent(
 )
 
 
+# Checks of the package root, each run in its own fork like the paths above.
+SNIPPETS = {
+    "root binds the canonical v2 package": """
+import sys, warnings
+warnings.simplefilter("error")
+from autoplay_sdk import agent_state_v2
+import autoplay_sdk.agent_state.v2 as v2
+assert agent_state_v2 is v2
+assert "autoplay_sdk.agent_state_v2" not in sys.modules
+assert "autoplay_sdk.proactive" not in sys.modules and "autoplay_sdk.agent_state.v1" not in sys.modules
+""",
+    "root serves the v1 names, one warning each": """
+import sys, warnings
+import autoplay_sdk
+names = ["AgentState", "AgentStateMachine", "InvalidSnapshotError", "InvalidTransitionError",
+         "SessionMetrics", "TaskProgress"]
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from autoplay_sdk import AgentState, AgentStateMachine, InvalidSnapshotError
+    from autoplay_sdk import InvalidTransitionError, SessionMetrics, TaskProgress
+    again = autoplay_sdk.AgentStateMachine
+import autoplay_sdk.agent_state.v1 as v1
+assert all(getattr(autoplay_sdk, n) is getattr(v1, n) for n in names)
+assert again is v1.AgentStateMachine
+assert not set(names) & set(autoplay_sdk.__all__)
+assert [str(w.message) for w in caught] == [
+    f"`autoplay_sdk.{n}` has moved to `autoplay_sdk.agent_state.v1`. Update your imports before 1.0.0,"
+    " when the old path will be removed." for n in names], [str(w.message) for w in caught]
+assert all(w.category is DeprecationWarning and w.filename == "<string>" for w in caught)
+try:
+    autoplay_sdk.NoSuchName
+except AttributeError as exc:
+    assert str(exc) == "module 'autoplay_sdk' has no attribute 'NoSuchName'", exc
+else:
+    raise AssertionError("missing name did not raise")
+""",
+    "resilience imports no redis": """
+import sys
+import autoplay_sdk.proactive.resilience, autoplay_sdk.proactive.resilience.gate
+import autoplay_sdk.proactive.resilience.stores
+assert "redis" not in sys.modules
+""",
+}
+
+
 def test_every_path_in_a_fresh_process() -> None:
     result = subprocess.run(
-        [sys.executable, "-c", _CHILD, json.dumps(CANONICAL), json.dumps(DEPRECATED)],
+        [sys.executable, "-c", _CHILD, json.dumps(CANONICAL), json.dumps(DEPRECATED), json.dumps(SNIPPETS)],
         capture_output=True,
         text=True,
         timeout=100,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {}
-
-
-def test_root_binds_the_canonical_v2_package_without_warning() -> None:
-    code = (
-        "import sys, warnings\n"
-        "warnings.simplefilter('error')\n"
-        "from autoplay_sdk import agent_state_v2\n"
-        "import autoplay_sdk.agent_state.v2 as v2\n"
-        "assert agent_state_v2 is v2\n"
-        "assert 'autoplay_sdk.agent_state_v2' not in sys.modules\n"
-        "assert 'autoplay_sdk.proactive' not in sys.modules\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-
-
-def test_root_serves_the_v1_names_with_one_warning_each() -> None:
-    code = (
-        "import sys, warnings\n"
-        "import autoplay_sdk\n"
-        "assert 'autoplay_sdk.agent_state.v1' not in sys.modules\n"
-        "with warnings.catch_warnings(record=True) as caught:\n"
-        "    warnings.simplefilter('always')\n"
-        "    from autoplay_sdk import AgentState, AgentStateMachine, InvalidSnapshotError\n"
-        "    from autoplay_sdk import InvalidTransitionError, SessionMetrics, TaskProgress\n"
-        "    again = autoplay_sdk.AgentStateMachine\n"
-        "import autoplay_sdk.agent_state.v1 as v1\n"
-        "names = ['AgentState', 'AgentStateMachine', 'InvalidSnapshotError', 'InvalidTransitionError',"
-        " 'SessionMetrics', 'TaskProgress']\n"
-        "assert all(getattr(autoplay_sdk, n) is getattr(v1, n) for n in names)\n"
-        "assert again is v1.AgentStateMachine\n"
-        "assert not set(names) & set(autoplay_sdk.__all__)\n"
-        "assert [str(w.message) for w in caught] == [\n"
-        "    f'`autoplay_sdk.{n}` has moved to `autoplay_sdk.agent_state.v1`. Update your imports before 1.0.0,'\n"
-        "    ' when the old path will be removed.' for n in names]\n"
-        "assert all(w.category is DeprecationWarning and w.filename == '<string>' for w in caught)\n"
-        "try:\n"
-        "    autoplay_sdk.NoSuchName\n"
-        "except AttributeError as exc:\n"
-        "    assert str(exc) == \"module 'autoplay_sdk' has no attribute 'NoSuchName'\", exc\n"
-        "else:\n"
-        "    raise AssertionError\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
 
 
 def test_idle_expiry_names_are_the_same_objects_everywhere() -> None:

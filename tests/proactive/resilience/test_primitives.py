@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 import time
 
 import pytest
@@ -47,9 +45,7 @@ def test_exports() -> None:
     assert sorted(flat.__all__) == sorted(PACKAGE_ALL)
     for name in PACKAGE_ALL:
         assert getattr(resilience, name) is getattr(flat, name)
-    code = "import sys, autoplay_sdk.proactive.resilience\nassert 'redis' not in sys.modules\n"
-    result = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    # that importing the package loads no redis is checked in a fresh process by tests/agent_state/test_imports.py
 
 
 def test_config_defaults_and_frozen() -> None:

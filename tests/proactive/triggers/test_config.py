@@ -154,7 +154,7 @@ spec_rows = st.fixed_dictionaries(
         "triggering_type": st.sampled_from(["instant_trigger", "llm_judge_validation", " x "]) | json_scalars,
     },
 )
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ

@@ -130,7 +130,7 @@ judge_objects = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.one_of(
         st.text(),
@@ -149,7 +149,7 @@ def test_parse_never_raises_and_always_gives_a_well_formed_verdict(raw: str) -> 
     assert (delivered is not None) == should_deliver_after_judge(result)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(judge_objects)
 def test_parse_reads_real_booleans_only(obj: dict[str, object]) -> None:
     result = parse_llm_judge_json(json.dumps(obj))

@@ -135,7 +135,7 @@ def default_copilot_registry() -> ProactiveTriggerRegistry:
     )
 
 
-def _check(name: str, value: float | None, *, allow_none: bool) -> None:
+def _check_positive(name: str, value: float | None, *, allow_none: bool) -> None:
     if value is None and allow_none:
         return
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
@@ -161,10 +161,10 @@ class _CopilotCore:
         metrics: Any,
         clock: Callable[[], float],
     ) -> None:
-        _check("lookback_seconds", lookback_seconds, allow_none=True)
-        _check("max_actions", max_actions, allow_none=True)
-        _check("session_ttl_s", session_ttl_s, allow_none=False)
-        _check("max_sessions", max_sessions, allow_none=False)
+        _check_positive("lookback_seconds", lookback_seconds, allow_none=True)
+        _check_positive("max_actions", max_actions, allow_none=True)
+        _check_positive("session_ttl_s", session_ttl_s, allow_none=False)
+        _check_positive("max_sessions", max_sessions, allow_none=False)
         if not isinstance(scope_policy, ScopePolicy):
             raise ValueError(f"scope_policy must be a ScopePolicy, got {scope_policy!r}")
         if context_extra is not None and not (isinstance(context_extra, Mapping) or callable(context_extra)):

@@ -59,7 +59,7 @@ import threading
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from autoplay_sdk.agent_state.v2 import SessionState
 from autoplay_sdk.core.metrics import SdkMetricsHook
@@ -70,6 +70,7 @@ from autoplay_sdk.proactive._copilot_core import (
     Pipeline,
     ProactiveDecision,
     Request,
+    _check_positive,
     _CopilotCore,
     _Deliver,
     _Gate,
@@ -164,38 +165,46 @@ def section_playbook_extra(
     return build
 
 
-class _CopilotBase:
-    """State and read-only views shared by the twins; the subclasses only perform requests."""
+JudgeT = TypeVar("JudgeT")
+GateT = TypeVar("GateT")
 
-    _core: _CopilotCore
 
-    def _make_core(
+class _CopilotBase(Generic[JudgeT, GateT]):
+    """Options, state and read-only views shared by the twins; the subclasses only perform requests.
+
+    ``judge`` and ``gate`` are the blocking or the async kind, per twin.  Raises ``ValueError``
+    naming the parameter for a bad option.
+    """
+
+    def __init__(
         self,
+        on_proactive: OnProactive,
         *,
-        registry: ProactiveTriggerRegistry | None,
-        has_judge: bool,
-        has_gate: bool,
-        context_extra: ContextExtra,
-        lookback_seconds: float | None,
-        max_actions: int | None,
-        session_ttl_s: float,
-        max_sessions: int,
-        tick_interval_s: float,
-        scope_policy: ScopePolicy,
-        tour_registry: TourRegistry | None,
-        metrics: SdkMetricsHook | None,
-        clock: Callable[[], float] | None,
-        on_proactive: Any,
+        registry: ProactiveTriggerRegistry | None = None,
+        judge: JudgeT | None = None,
+        gate: GateT | None = None,
+        context_extra: ContextExtra = None,
+        lookback_seconds: float | None = DEFAULT_PROACTIVE_CONTEXT_LOOKBACK_S,
+        max_actions: int | None = DEFAULT_PROACTIVE_CONTEXT_MAX_ACTIONS,
+        session_ttl_s: float = DEFAULT_SESSION_TTL_S,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        tick_interval_s: float = DEFAULT_TICK_INTERVAL_S,
+        scope_policy: ScopePolicy = ScopePolicy.STRICT,
+        tour_registry: TourRegistry | None = None,
+        metrics: SdkMetricsHook | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if not callable(on_proactive):
             raise ValueError(f"on_proactive must be callable, got {type(on_proactive).__name__}")
-        if isinstance(tick_interval_s, bool) or not isinstance(tick_interval_s, (int, float)) or tick_interval_s <= 0:
-            raise ValueError(f"tick_interval_s must be a positive number, got {tick_interval_s!r}")
+        _check_positive("tick_interval_s", tick_interval_s, allow_none=False)
+        self._on_proactive = on_proactive
+        self._judge = judge
+        self._gate = gate
         self._tick_interval_s = float(tick_interval_s)
         self._core = _CopilotCore(
             registry=registry,
-            has_judge=has_judge,
-            has_gate=has_gate,
+            has_judge=judge is not None,
+            has_gate=gate is not None,
             context_extra=context_extra,
             lookback_seconds=lookback_seconds,
             max_actions=max_actions,
@@ -206,6 +215,10 @@ class _CopilotBase:
             metrics=metrics,
             clock=clock if clock is not None else time.time,
         )
+        self._setup()
+
+    def _setup(self) -> None:
+        """Driver state (locks, ticker); called at the end of ``__init__``."""
 
     @property
     def registry(self) -> ProactiveTriggerRegistry:
@@ -228,7 +241,7 @@ class _CopilotBase:
         return None if session is None else session.state
 
 
-class AsyncProactiveCopilot(_CopilotBase):
+class AsyncProactiveCopilot(_CopilotBase[AsyncJudge, AsyncDeliveryGate]):
     """The proactive loop for :class:`~autoplay_sdk.AsyncConnectorClient` (see the module docstring).
 
     ``judge`` is ``async (context, candidates) -> str``; ``gate`` an :class:`AsyncDeliveryGate`;
@@ -236,43 +249,7 @@ class AsyncProactiveCopilot(_CopilotBase):
     parameter for a bad option.
     """
 
-    def __init__(
-        self,
-        on_proactive: OnProactive,
-        *,
-        registry: ProactiveTriggerRegistry | None = None,
-        judge: AsyncJudge | None = None,
-        gate: AsyncDeliveryGate | None = None,
-        context_extra: ContextExtra = None,
-        lookback_seconds: float | None = DEFAULT_PROACTIVE_CONTEXT_LOOKBACK_S,
-        max_actions: int | None = DEFAULT_PROACTIVE_CONTEXT_MAX_ACTIONS,
-        session_ttl_s: float = DEFAULT_SESSION_TTL_S,
-        max_sessions: int = DEFAULT_MAX_SESSIONS,
-        tick_interval_s: float = DEFAULT_TICK_INTERVAL_S,
-        scope_policy: ScopePolicy = ScopePolicy.STRICT,
-        tour_registry: TourRegistry | None = None,
-        metrics: SdkMetricsHook | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        self._make_core(
-            registry=registry,
-            has_judge=judge is not None,
-            has_gate=gate is not None,
-            context_extra=context_extra,
-            lookback_seconds=lookback_seconds,
-            max_actions=max_actions,
-            session_ttl_s=session_ttl_s,
-            max_sessions=max_sessions,
-            tick_interval_s=tick_interval_s,
-            scope_policy=scope_policy,
-            tour_registry=tour_registry,
-            metrics=metrics,
-            clock=clock,
-            on_proactive=on_proactive,
-        )
-        self._on_proactive = on_proactive
-        self._judge = judge
-        self._gate = gate
+    def _setup(self) -> None:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._ticker: asyncio.Task[None] | None = None
 
@@ -348,7 +325,7 @@ class AsyncProactiveCopilot(_CopilotBase):
         await self.aclose()
 
 
-class ProactiveCopilot(_CopilotBase):
+class ProactiveCopilot(_CopilotBase[SyncJudge, SyncDeliveryGate]):
     """The blocking twin of :class:`AsyncProactiveCopilot`, for :class:`~autoplay_sdk.ConnectorClient`.
 
     Same options; ``judge`` is ``(context, candidates) -> str``, ``gate`` a
@@ -356,43 +333,7 @@ class ProactiveCopilot(_CopilotBase):
     it), so ``tick()`` from another thread waits for a payload in progress.
     """
 
-    def __init__(
-        self,
-        on_proactive: OnProactive,
-        *,
-        registry: ProactiveTriggerRegistry | None = None,
-        judge: SyncJudge | None = None,
-        gate: SyncDeliveryGate | None = None,
-        context_extra: ContextExtra = None,
-        lookback_seconds: float | None = DEFAULT_PROACTIVE_CONTEXT_LOOKBACK_S,
-        max_actions: int | None = DEFAULT_PROACTIVE_CONTEXT_MAX_ACTIONS,
-        session_ttl_s: float = DEFAULT_SESSION_TTL_S,
-        max_sessions: int = DEFAULT_MAX_SESSIONS,
-        tick_interval_s: float = DEFAULT_TICK_INTERVAL_S,
-        scope_policy: ScopePolicy = ScopePolicy.STRICT,
-        tour_registry: TourRegistry | None = None,
-        metrics: SdkMetricsHook | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
-        self._make_core(
-            registry=registry,
-            has_judge=judge is not None,
-            has_gate=gate is not None,
-            context_extra=context_extra,
-            lookback_seconds=lookback_seconds,
-            max_actions=max_actions,
-            session_ttl_s=session_ttl_s,
-            max_sessions=max_sessions,
-            tick_interval_s=tick_interval_s,
-            scope_policy=scope_policy,
-            tour_registry=tour_registry,
-            metrics=metrics,
-            clock=clock,
-            on_proactive=on_proactive,
-        )
-        self._on_proactive = on_proactive
-        self._judge = judge
-        self._gate = gate
+    def _setup(self) -> None:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from autoplay_sdk.integrations.intercom import proactive_trigger_canonical_url_ping_pong
-from autoplay_sdk.proactive.triggers.defaults import (
-    DEFAULT_PROACTIVE_QUICK_REPLY_BODY,
-    TRIGGER_ID_CANONICAL_URL_PING_PONG,
-)
+from dataclasses import replace
+
+from autoplay_sdk.proactive.triggers.defaults import TRIGGER_ID_CANONICAL_URL_PING_PONG
+from autoplay_sdk.proactive.triggers.triggers.canonical_ping_pong import CanonicalPingPongTrigger
 from autoplay_sdk.proactive.triggers.types import ProactiveTriggerContext, ProactiveTriggerResult
 from autoplay_sdk.proactive.triggers.url_scope import canonical_urls_touch_substring
 
@@ -22,7 +21,7 @@ class ScopedCanonicalPingPongTrigger:
 
     def __init__(self, *, url_must_contain: str, min_cycles: int = 1) -> None:
         self._sub = url_must_contain.strip()
-        self._min_cycles = min_cycles
+        self._inner = CanonicalPingPongTrigger(min_cycles=min_cycles)
 
     @property
     def trigger_id(self) -> str:
@@ -35,13 +34,10 @@ class ScopedCanonicalPingPongTrigger:
     def evaluate(self, ctx: ProactiveTriggerContext) -> ProactiveTriggerResult | None:
         if self._sub and not canonical_urls_touch_substring(ctx.canonical_urls, self._sub):
             return None
-        if not proactive_trigger_canonical_url_ping_pong(ctx.canonical_urls, min_cycles=self._min_cycles):
+        result = self._inner.evaluate(ctx)
+        if result is None:
             return None
-        return ProactiveTriggerResult(
-            TRIGGER_ID_CANONICAL_URL_PING_PONG,
-            DEFAULT_PROACTIVE_QUICK_REPLY_BODY,
-            metadata={"min_cycles": self._min_cycles, "scoped_canonical_url_contains": self._sub},
-        )
+        return replace(result, metadata={**result.metadata, "scoped_canonical_url_contains": self._sub})
 
     def __repr__(self) -> str:
-        return f"ScopedCanonicalPingPongTrigger(url_must_contain={self._sub!r}, min_cycles={self._min_cycles!r})"
+        return f"ScopedCanonicalPingPongTrigger(url_must_contain={self._sub!r}, min_cycles={self._inner.min_cycles!r})"

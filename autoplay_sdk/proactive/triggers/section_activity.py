@@ -29,25 +29,27 @@ __all__ = [
 _FALLBACK_SECTION_ID = "other"
 
 
-def resolve_section_id(canonical_url: str, rules: Sequence[Mapping[str, Any]]) -> str | None:
-    """The stripped ``section_id`` of the first rule whose stripped prefix starts the URL, else ``None``."""
-    url = (canonical_url or "").strip()
-    if not url:
-        return None
+def _normalised(rules: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """``(prefix, section_id)`` of the usable rules, stripped, in order."""
+    out: list[tuple[str, str]] = []
     for rule in rules:
         prefix = str(rule.get("prefix") or "").strip()
         section_id = str(rule.get("section_id") or "").strip()
-        if prefix and section_id and url.startswith(prefix):
-            return section_id
-    return None
+        if prefix and section_id:
+            out.append((prefix, section_id))
+    return out
 
 
-def _effective_section(canonical_url: str, rules: Sequence[Mapping[str, Any]], fallback_id: str | None) -> str:
-    found = resolve_section_id(canonical_url, rules)
-    if found:
-        return found
-    fallback = str(fallback_id).strip() if fallback_id is not None else ""
-    return fallback or _FALLBACK_SECTION_ID
+def _match(canonical_url: str, rules: list[tuple[str, str]]) -> str | None:
+    url = (canonical_url or "").strip()
+    if not url:
+        return None
+    return next((sid for prefix, sid in rules if url.startswith(prefix)), None)
+
+
+def resolve_section_id(canonical_url: str, rules: Sequence[Mapping[str, Any]]) -> str | None:
+    """The stripped ``section_id`` of the first rule whose stripped prefix starts the URL, else ``None``."""
+    return _match(canonical_url, _normalised(rules))
 
 
 def iso8601_utc_z(ts: float) -> str:
@@ -91,10 +93,20 @@ def build_product_section_playbook(
     """
     if not rules:
         return {"runtime": {"current_section_id": ""}, "sections": {}}
+    usable = _normalised(rules)
+    fallback = (str(fallback_id).strip() if fallback_id is not None else "") or _FALLBACK_SECTION_ID
+    by_url: dict[str, str] = {}
+
+    def effective(url: str) -> str:
+        found = by_url.get(url)
+        if found is None:
+            found = by_url[url] = _match(url, usable) or fallback
+        return found
+
     stats: dict[str, dict[str, Any]] = {}
     previous: str | None = None
     for action in actions:
-        sid = _effective_section(action.canonical_url, rules, fallback_id)
+        sid = effective(action.canonical_url)
         start, end = float(action.timestamp_start), float(action.timestamp_end)
         dwell = max(0.0, end - start)
         entry = stats.get(sid)
@@ -108,7 +120,7 @@ def build_product_section_playbook(
             entry["first"] = min(entry["first"], start)
             entry["last"] = max(entry["last"], end)
         previous = sid
-    current = _effective_section(actions[-1].canonical_url, rules, fallback_id) if actions else ""
+    current = effective(actions[-1].canonical_url) if actions else ""
     return {
         "runtime": {"current_section_id": current},
         "sections": {

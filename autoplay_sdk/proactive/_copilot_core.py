@@ -243,6 +243,8 @@ class _CopilotCore:
 
     def user_message(self, session_id: str) -> ProactiveDecision:
         """The user wrote: THINKING → REACTIVE; in PROACTIVE/REACTIVE it counts as an interaction."""
+        if not (session_id or "").strip():
+            return self._decide("", CopilotOutcome.INVALID_SCOPE)
         session = self.session(session_id, self.clock())
         state = session.state
         state.tick(self.tour_registry)
@@ -347,6 +349,8 @@ class _CopilotCore:
                 return self._decide(
                     session_id, CopilotOutcome.GATE_CLOSED, result=chosen, candidates=candidates, detail=detail
                 )
+        if state.current_state != AgentStateV2.THINKING:  # e.g. the user wrote while the judge ran
+            return self._decide(session_id, CopilotOutcome.ENGAGED, result=chosen, candidates=candidates)
         # The result's timings govern this exchange: idle timeout, then the cooldown after it.
         state.interaction_timeout_s = chosen.interaction_timeout_s
         state.cooldown_period_s = chosen.cooldown_s

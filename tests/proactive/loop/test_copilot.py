@@ -516,3 +516,27 @@ async def test_failing_deliveries_open_the_circuit_for_every_session() -> None:
     refused = await copilot.on_actions(payload("c", 100, "/x"))
     assert refused.outcome is CopilotOutcome.GATE_CLOSED and refused.detail == "circuit_open"
     assert delivered.sessions == ["a", "b"]
+
+
+async def test_a_user_message_while_the_judge_runs_wins() -> None:
+    judging = asyncio.Event()
+    release = asyncio.Event()
+
+    async def judge(ctx: ProactiveTriggerContext, cands: Sequence[ProactiveTriggerResult]) -> str:
+        judging.set()
+        await release.wait()
+        return approve()(ctx, cands)
+
+    delivered = Delivered()
+    copilot = AsyncProactiveCopilot(
+        delivered, judge=judge, registry=registry(when_url("j", "/x", kind="llm_judge_validation"))
+    )
+    pending = asyncio.ensure_future(copilot.on_actions(payload("s1", 100, "/x")))
+    await judging.wait()
+    assert (await copilot.on_user_message("s1")).outcome is CopilotOutcome.REACTIVE
+    release.set()
+    decision = await pending
+    assert decision.outcome is CopilotOutcome.ENGAGED and decision.result is not None
+    assert delivered.calls == []
+    assert copilot.session_state("s1").current_state is AgentStateV2.REACTIVE  # type: ignore[union-attr]
+    assert (await copilot.on_user_message(" ")).outcome is CopilotOutcome.INVALID_SCOPE

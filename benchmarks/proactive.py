@@ -1,118 +1,138 @@
-"""Throughput and memory of the proactive copilot: ``uv run python benchmarks/proactive.py``.
+"""Cost of the session state machines and the delivery gate: ``uv run python benchmarks/proactive.py``.
 
-Builds 50,000 ``ActionsPayload`` (1-5 actions each) over 2,000 sessions of one product, each
-session a random walk over 12 pages, with ``forwarded_at`` one second apart per session, then
-feeds them, in order, to an ``AsyncProactiveCopilot`` with the default registry (every built-in
-trigger) and ``section_playbook_extra`` (so all three triggers really run), with no judge and an
-``on_proactive`` that does nothing.  A delivery gate refuses every offer, so every session stays
-THINKING and every payload runs the whole pipeline (context, three triggers, gate): the worst
-case.  Reports payloads/s, outcomes, and peak memory (tracemalloc, started after the payloads
-were built).  A second pass times ``parse_llm_judge_json`` on fenced model replies.
+Measures, best of ``--repeat`` runs (other processes share the machine):
 
-Timings are the best of ``--repeat`` runs; the machine may be shared, so also compare the CPU
-time of the process.
+- v2 ``SessionState``: one inbound message (``record_user_interaction`` + ``tick``), one full
+  cycle (THINKING -> PROACTIVE -> idle timeout -> cooldown over), and a ``to_dict``/``from_dict``
+  round trip;
+- v1 ``AgentStateMachine``: one cycle (PROACTIVE -> CONSERVATIVE -> THINKING) and a
+  ``to_snapshot``/``from_snapshot`` round trip;
+- ``ProactiveDeliveryGate.acquire`` with every limit on, over the in-memory store, and over Redis
+  when ``--redis-url`` is given (one at a time, and 100 concurrent calls at once).
+
+Prints operations per second; there are no targets.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import random
 import time
-import tracemalloc
+import uuid
+from collections.abc import Awaitable, Callable
 
-from autoplay_sdk.core.models import ActionsPayload, SlimAction
-from autoplay_sdk.proactive.copilot import AsyncProactiveCopilot, section_playbook_extra
-from autoplay_sdk.proactive.triggers import parse_llm_judge_json
-
-PAGES = [f"https://app.example/p{i}" for i in range(12)]
-RULES = [
-    {"prefix": "https://app.example/p1", "section_id": "s1"},
-    {"prefix": "https://app.example/p2", "section_id": "s2"},
-]
-PLAYBOOK = {"s1": "Need a hand with section one?"}
-
-
-def build(n_payloads: int, n_sessions: int, seed: int = 1) -> list[ActionsPayload]:
-    rng = random.Random(seed)
-    clock = {f"s{i}": 1_700_000_000.0 + rng.random() for i in range(n_sessions)}
-    out = []
-    for _ in range(n_payloads):
-        sid = f"s{rng.randrange(n_sessions)}"
-        t = clock[sid] = clock[sid] + 1.0
-        actions = [
-            SlimAction(
-                title="t",
-                description="d",
-                canonical_url=rng.choice(PAGES),
-                index=i,
-                timestamp_start=t - 1 + i * 0.1,
-                timestamp_end=t - 0.9 + i * 0.1,
-            )
-            for i in range(rng.randint(1, 5))
-        ]
-        out.append(ActionsPayload("prod", sid, None, None, actions, len(actions), t))
-    return out
+from autoplay_sdk.agent_state.v1 import AgentState, AgentStateMachine
+from autoplay_sdk.agent_state.v2 import SessionState
+from autoplay_sdk.proactive.resilience import (
+    ProactiveRateLimitConfig,
+    ProactiveResilienceConfig,
+    ProactiveResilienceKeySpace,
+)
+from autoplay_sdk.proactive.resilience.gate import ProactiveDeliveryGate
+from autoplay_sdk.proactive.resilience.stores import InMemoryProactiveResilienceStore, RedisProactiveResilienceStore
 
 
-class RefuseAll:
-    async def acquire(self, session_id: str, *, user_id: str | None = None) -> bool:
-        return False
+def best_rate(fn: Callable[[], None], n: int, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    return n / best
 
-    async def record_outcome(self, outcome: str) -> None:
-        return None
+
+async def best_rate_async(fn: Callable[[int], Awaitable[object]], n: int, repeat: int, batch: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for i in range(0, n, batch):
+            if batch == 1:
+                await fn(i)
+            else:
+                await asyncio.gather(*(fn(i + j) for j in range(batch)))
+        best = min(best, time.perf_counter() - start)
+    return n / best
 
 
-async def feed(payloads: list[ActionsPayload]) -> tuple[float, float, dict[str, int]]:
-    copilot = AsyncProactiveCopilot(
-        lambda session_id, result: None,
-        gate=RefuseAll(),
-        context_extra=section_playbook_extra(rules=RULES, playbook=PLAYBOOK),
+def v2_cycle() -> None:
+    session = SessionState(interaction_timeout_s=0.0, cooldown_period_s=0.0)
+    session.transition_to_proactive("t")
+    session.last_interaction_at -= 1.0
+    session.tick()
+    session.transition_to_proactive("t")
+
+
+def v1_cycle() -> None:
+    sm = AgentStateMachine()
+    sm.transition_to(AgentState.PROACTIVE_ASSISTANCE)
+    sm.transition_to(AgentState.CONSERVATIVE_ASSISTANCE)
+    sm.transition_to(AgentState.THINKING)
+
+
+def gate_for(store: object) -> ProactiveDeliveryGate:
+    rates = ProactiveRateLimitConfig(60.0, 10**9, 10**9, 10**9)
+    return ProactiveDeliveryGate(
+        store,  # type: ignore[arg-type]
+        ProactiveResilienceConfig(rates=rates),
+        ProactiveResilienceKeySpace("intercom", f"bench-{uuid.uuid4().hex[:8]}"),
     )
-    wall, cpu = time.perf_counter(), time.process_time()
-    for p in payloads:
-        await copilot.on_actions(p)
-    return time.perf_counter() - wall, time.process_time() - cpu, copilot.counts
+
+
+async def gates(args: argparse.Namespace) -> list[tuple[str, float]]:
+    rows = []
+    memory = gate_for(InMemoryProactiveResilienceStore())
+    rows.append(
+        (
+            "gate.acquire, in-memory store",
+            await best_rate_async(lambda i: memory.acquire(f"s{i}", user_id=f"u{i % 50}"), args.n_gate, args.repeat),
+        )
+    )
+    if args.redis_url:
+        async with RedisProactiveResilienceStore.from_url(args.redis_url) as store:
+            for batch in (1, 100):
+                gate = gate_for(store)
+                rate = await best_rate_async(
+                    lambda i, g=gate: g.acquire(f"s{i}", user_id=f"u{i % 50}"), args.n_redis, args.repeat, batch
+                )
+                rows.append((f"gate.acquire, Redis, {batch} concurrent", rate))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--payloads", type=int, default=50_000)
-    parser.add_argument("--sessions", type=int, default=2_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--n", type=int, default=50_000, help="state-machine operations per run")
+    parser.add_argument("--n-gate", type=int, default=20_000, help="in-memory gate calls per run")
+    parser.add_argument("--n-redis", type=int, default=2_000, help="Redis gate calls per run")
+    parser.add_argument("--redis-url", help="also measure the gate over this Redis")
     args = parser.parse_args()
-    payloads = build(args.payloads, args.sessions)
-    best = None
-    for _ in range(args.repeat):
-        run = asyncio.run(feed(payloads))
-        best = run if best is None or run[0] < best[0] else best
-    assert best is not None
-    wall, cpu, counts = best
-    print(
-        f"copilot: {args.payloads / wall:,.0f} payloads/s wall ({args.payloads / cpu:,.0f}/s per CPU-second), "
-        f"outcomes {dict(sorted(counts.items()))}"
-    )
-    tracemalloc.start()
-    asyncio.run(feed(payloads))
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"copilot: peak memory {peak / 1e6:.1f} MB for {args.sessions} sessions")
 
-    verdict = json.dumps(
-        {
-            "send": True,
-            "proactive_valid_timing": True,
-            "short_user_message": "Need help?",
-            "reasoning": "x" * 200,
-            "proactive_intent": "assist",
-        }
-    )
-    replies = [f"```json\n{verdict}\n```", verdict, "not json at all"] * 20_000
-    t = time.perf_counter()
-    for r in replies:
-        parse_llm_judge_json(r)
-    print(f"parse_llm_judge_json: {len(replies) / (time.perf_counter() - t):,.0f} replies/s")
+    session = SessionState(interaction_timeout_s=3600.0)
+    session.transition_to_reactive()
+    sm = AgentStateMachine()
+    sm.start_task("f1", "Flow", 5)
+    assert SessionState.from_dict(session.to_dict()) == session
+    assert AgentStateMachine.from_snapshot(sm.to_snapshot()).to_snapshot() == sm.to_snapshot()
+
+    def on_message() -> None:
+        session.record_user_interaction()
+        session.tick()
+
+    rows = [
+        ("v2 message (record_user_interaction + tick)", best_rate(on_message, args.n, args.repeat)),
+        ("v2 cycle (proactive, timeout, cooldown over)", best_rate(v2_cycle, args.n, args.repeat)),
+        ("v2 to_dict + from_dict", best_rate(lambda: SessionState.from_dict(session.to_dict()), args.n, args.repeat)),
+        ("v1 cycle (proactive, conservative, thinking)", best_rate(v1_cycle, args.n, args.repeat)),
+        (
+            "v1 to_snapshot + from_snapshot",
+            best_rate(lambda: AgentStateMachine.from_snapshot(sm.to_snapshot()), args.n // 5, args.repeat),
+        ),
+    ]
+    rows += asyncio.run(gates(args))
+    width = max(len(name) for name, _ in rows)
+    for name, rate in rows:
+        print(f"{name:<{width}}  {rate:>12,.0f} ops/s")
 
 
 if __name__ == "__main__":

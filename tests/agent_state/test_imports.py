@@ -9,9 +9,12 @@ identity, and stay silent on a second import.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 V1_ALL = [
     "AgentState",
@@ -222,6 +225,7 @@ assert "redis" not in sys.modules
 }
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="each path is checked in a fork of one interpreter")
 def test_every_path_in_a_fresh_process() -> None:
     result = subprocess.run(
         [sys.executable, "-c", _CHILD, json.dumps(CANONICAL), json.dumps(DEPRECATED), json.dumps(SNIPPETS)],

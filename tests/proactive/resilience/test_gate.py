@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import shutil
+import socket
+import subprocess
+import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +29,7 @@ from autoplay_sdk.proactive.resilience.gate import (
 )
 from autoplay_sdk.proactive.resilience.stores import InMemoryProactiveResilienceStore, RedisProactiveResilienceStore
 from tests.agent_state.support import FakeClock
+from tests.conftest import _free_port
 
 D = ProactiveDeliveryDenial
 T = 1_764_979_200.0  # 2025-12-06T00:00:00Z, the start of a UTC day, hour and minute
@@ -165,6 +172,36 @@ class TestFaults:
         assert [r.operation for r in caplog.records] == ["acquire", "check", "record_outcome"]  # type: ignore[attr-defined]
         assert all(r.error_type == "ConnectionError" for r in caplog.records)  # type: ignore[attr-defined]
         assert all("127.0.0.1" not in r.getMessage() for r in caplog.records)
+
+    async def test_redis_going_away_mid_use_fails_closed_then_recovers(self, tmp_path: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        port = _free_port()
+        command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
+
+        def start() -> subprocess.Popen[bytes]:
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for _ in range(500):  # a process start has no event to wait on: poll, bounded
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                    return proc
+                time.sleep(0.01)
+            proc.kill()
+            pytest.fail("redis-server did not start")
+
+        proc = start()
+        try:
+            async with RedisProactiveResilienceStore.from_url(f"redis://127.0.0.1:{port}/0") as store:
+                g = gate(ProactiveResilienceConfig(), store)
+                assert await g.acquire("s1")
+                proc.terminate()
+                proc.wait(10)
+                assert await g.acquire("s2") == ProactiveDeliveryDecision(False, D.STORE_UNAVAILABLE)
+                proc = start()  # back, empty: the gate works again without being rebuilt
+                assert await g.acquire("s2")
+        finally:
+            proc.terminate()
+            proc.wait(10)
 
     async def test_garbage_in_a_counter_fails_closed(self) -> None:
         store = InMemoryProactiveResilienceStore()

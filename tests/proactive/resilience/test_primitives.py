@@ -23,27 +23,13 @@ from autoplay_sdk.proactive.resilience import (
     proactive_key_namespace,
     proactive_key_suffixes,
 )
-
-PACKAGE_ALL = [
-    "DEFAULT_MIN_INTERVAL_SECONDS",
-    "CircuitBreakerConfig",
-    "InMemoryProactiveCircuitBreaker",
-    "ProactiveDeliveryOutcome",
-    "ProactiveRateLimitConfig",
-    "ProactiveResilienceConfig",
-    "ProactiveResilienceKeySpace",
-    "ProactiveResilienceStore",
-    "ProactiveSurfaceId",
-    "outcome_counts_toward_circuit",
-    "proactive_key_namespace",
-    "proactive_key_suffixes",
-]
+from tests.agent_state.test_imports import RESILIENCE_ALL  # the published list, checked here too
 
 
 def test_exports() -> None:
-    assert resilience.__all__ == PACKAGE_ALL
-    assert sorted(flat.__all__) == sorted(PACKAGE_ALL)
-    for name in PACKAGE_ALL:
+    assert resilience.__all__ == RESILIENCE_ALL
+    assert sorted(flat.__all__) == sorted(RESILIENCE_ALL)
+    for name in RESILIENCE_ALL:
         assert getattr(resilience, name) is getattr(flat, name)
     # that importing the package loads no redis is checked in a fresh process by tests/agent_state/test_imports.py
 

@@ -52,3 +52,14 @@ def test_the_registry_snippet_runs_and_prints_what_it_says(tmp_path: Path) -> No
     result = run(str(script))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['canonical_url_ping_pong']"
+
+
+def test_the_gate_snippet_prints_what_it_says(tmp_path: Path) -> None:
+    (snippet,) = [b for b in blocks("python") if "ProactiveDeliveryGate(" in b and "examples/" not in b]
+    script = tmp_path / "gate.py"
+    script.write_text(snippet, encoding="utf-8")
+    result = run(str(script))
+    assert result.returncode == 0, result.stderr
+    documented = next(b for b in blocks("text") if "circuit_open" in b)
+    assert result.stdout == documented
+    assert "the chat surface is down" not in result.stderr  # the exception text is never logged

@@ -215,9 +215,9 @@ class _CopilotCore:
         kept = session.payloads
         kept.append(payload)
         session.actions_seen += len(payload.actions)
-        session.product_id = payload.product_id or session.product_id
-        session.conversation_id = payload.conversation_id or session.conversation_id
-        session.user_id = payload.user_id or session.user_id
+        session.product_id = _text(payload.product_id) or session.product_id
+        session.conversation_id = _text(payload.conversation_id) or session.conversation_id
+        session.user_id = _text(payload.user_id) or session.user_id
         if self.lookback_seconds is not None:
             cutoff = now - self.lookback_seconds
             while kept and kept[0].forwarded_at < cutoff:
@@ -274,12 +274,13 @@ class _CopilotCore:
         ``forwarded_at`` (the clock when it has none), so a replay decides as the live stream did.
         """
         seen_at = self.clock()
-        now = (
-            payload.forwarded_at
-            if isinstance(payload.forwarded_at, (int, float)) and payload.forwarded_at > 0
-            else seen_at
-        )
-        session_id = payload.session_id or ""
+        stamp = payload.forwarded_at
+        if isinstance(stamp, bool) or not isinstance(stamp, (int, float)) or not stamp > 0:
+            # Missing or wrong-typed on the wire: stamp a copy with the clock, so that the stored
+            # payloads always compare (the caller's object is left alone).
+            payload = replace(payload, forwarded_at=seen_at)
+        now = float(payload.forwarded_at)
+        session_id = payload.session_id if isinstance(payload.session_id, str) else ""
         if not session_id.strip():
             _safe_call(
                 self.metrics,
@@ -369,6 +370,11 @@ class _CopilotCore:
             extra={"event": "proactive_copilot_delivered", "session_id": session_id, "trigger_id": chosen.trigger_id},
         )
         return self._decide(session_id, CopilotOutcome.DELIVERED, result=chosen, candidates=candidates)
+
+
+def _text(value: object) -> str:
+    """A wire id as text: strings as they are, anything else (``None``, a number...) as ``""``."""
+    return value if isinstance(value, str) else ""
 
 
 def _log_failure(what: str, session_id: str, exc: BaseException) -> None:

@@ -1,10 +1,10 @@
 """Reading a product's Intercom proactive configuration: quick-reply rows, tour offers, trigger configs.
 
 ``integration_config["proactive_intercom"]`` is either a list of trigger configs (each with its
-``messages``) or, in the legacy shape, one dict with ``messages``.  Parsing is forgiving where
-the reference was (a malformed row or config is skipped, logged at WARNING with an
-``event_type`` extra) and every function returns ``None``/``[]`` instead of raising on a
-malformed document.
+``messages``) or, in the legacy shape, one dict with ``messages``.  Parsing is forgiving: a
+malformed row is skipped; a malformed trigger config or tour registry is skipped and logged at
+WARNING with an ``event_type`` extra; every function returns ``None``/``[]`` instead of raising
+on a malformed document.
 """
 
 from __future__ import annotations

@@ -540,3 +540,20 @@ async def test_a_user_message_while_the_judge_runs_wins() -> None:
     assert delivered.calls == []
     assert copilot.session_state("s1").current_state is AgentStateV2.REACTIVE  # type: ignore[union-attr]
     assert (await copilot.on_user_message(" ")).outcome is CopilotOutcome.INVALID_SCOPE
+
+
+async def test_wrong_typed_wire_fields_do_not_poison_the_session(kind: str) -> None:
+    delivered = Delivered()
+    twin = Twin(kind, delivered, registry=registry(when_url("i", "/help")), clock=lambda: 5_000.0)
+    odd = payload("s1", 100, "/a")
+    odd.forwarded_at = "soon"  # type: ignore[assignment]  # from_dict passes truthy wire values through
+    assert (await twin.actions(odd)).outcome is CopilotOutcome.NO_TRIGGER
+    assert odd.forwarded_at == "soon"  # the caller's payload is untouched
+    no_time = payload("s1", 0, "/b")  # forwarded_at 0.0: stamped with the clock
+    assert (await twin.actions(no_time)).outcome is CopilotOutcome.NO_TRIGGER
+    assert (await twin.actions(payload("s1", 5_001, "/help"))).delivered
+    weird_product = payload("s2", 100, "/help", product_id=7)  # type: ignore[arg-type]
+    assert (await twin.actions(weird_product)).outcome is CopilotOutcome.INVALID_SCOPE
+    weird_session = payload("x", 100, "/help")
+    weird_session.session_id = 42  # type: ignore[assignment]
+    assert (await twin.actions(weird_session)).outcome is CopilotOutcome.INVALID_SCOPE

@@ -6,6 +6,7 @@ parser, which must return a valid object or raise the documented error, nothing 
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -303,7 +304,8 @@ def test_tour_registry_defaults_and_lookup(caplog: pytest.LogCaptureFixture) -> 
         "cooldown_period_s": 120.0,
         "user_tour_id": "f1",
     }
-    assert TourRegistry.from_dict(reg.to_dict()) == reg
+    again = TourRegistry.from_dict(reg.to_dict())
+    assert json.dumps(again.to_dict(), default=repr) == json.dumps(reg.to_dict(), default=repr)  # NaN-safe
     with pytest.raises(KeyError):
         TourRegistry.from_dict({"tours": []})
 
@@ -406,3 +408,29 @@ def test_parse_tour_registry(caplog: pytest.LogCaptureFixture) -> None:
     assert reg is not None and reg.product_id == "p9" and reg.get_by_user_tour_id("f") is not None
     assert parse_tour_registry({"tour_registry": {"id": "t"}}) is None
     assert parse_tour_registry(None) is None
+
+
+@FUZZ
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "product_id": json_values,
+            "tours": st.lists(
+                st.dictionaries(st.sampled_from(["id", "user_tour_id", "interaction_timeout_s"]), json_values)
+                | json_values,
+                max_size=4,
+            )
+            | json_values,
+            "default_interaction_timeout_s": json_scalars,
+        },
+    )
+)
+def test_fuzz_tour_registry_from_dict(d: dict[str, Any]) -> None:
+    try:
+        reg = TourRegistry.from_dict(d)
+    except (KeyError, ValueError):
+        return
+    assert all(isinstance(t, TourDefinition) for t in reg.tours)
+    again = TourRegistry.from_dict(reg.to_dict())
+    assert json.dumps(again.to_dict(), default=repr) == json.dumps(reg.to_dict(), default=repr)  # NaN-safe

@@ -141,11 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start a local connector with sample events, stream them through AsyncConnectorClient, "
         "show every typed payload with its to_text(), feed them into an AsyncContextStore with an offline "
         "summarizer, and show per session the enrich() output for a sample question and the chat prompt a "
-        "reply model would receive (with an offline stand-in reply). Ends by itself.",
+        "reply model would receive (with an offline stand-in reply), then which sessions the proactive copilot "
+        "speaks to first, and why (three extra sample sessions hesitate). Ends by itself.",
     )
     demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
     demo.add_argument(
-        "--sessions", type=_int_at_least(1), default=4, help="sample sessions to generate (default: %(default)s)"
+        "--sessions",
+        type=_int_at_least(1),
+        default=4,
+        help="ordinary sample sessions to generate, besides the three hesitating ones (default: %(default)s)",
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default: %(default)s)")
     demo.add_argument(

@@ -103,6 +103,7 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
                 key=None if args.token else key,
                 events=len(events),
                 sessions=len({e.get("session_id") for e in events}),
+                users=list(dict.fromkeys(str(e["user_id"]) for e in events if e.get("user_id"))),
                 heartbeat_s=args.heartbeat,
                 exposed=args.host not in _LOOPBACK,
             )

@@ -46,11 +46,13 @@ def connector_banner(
     sessions: int,
     heartbeat_s: float,
     exposed: bool,
+    users: Sequence[str] = (),
 ) -> RenderableType:
     """The startup banner of ``autoplay-sdk connector``.
 
     ``key`` is the generated bearer key, shown here once; pass ``None`` when the user chose the
-    token (it is then not echoed).
+    token (it is then not echoed).  ``users`` are the user ids of the sample, listed so a user
+    knows what to ask the bridge about.
     """
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -65,12 +67,15 @@ def connector_banner(
         grid.add_row("Replays", f"{_plural(events, 'sample event')} from {_plural(sessions, 'session')}")
     else:
         grid.add_row("Replays", Text("nothing (--no-sample)", style="dim"))
+    if users:
+        grid.add_row("User ids", ", ".join(users))
     grid.add_row("Heartbeat", f"every {heartbeat_s:g} s when idle")
     token_hint = "<key>" if key is not None else "<your token>"
     parts: list[RenderableType] = [
         grid,
         Text(""),
         Text.assemble(("Watch it: ", "bold"), f"autoplay-sdk tail {stream_url} --token {token_hint}"),
+        Text.assemble(("Serve it: ", "bold"), f"autoplay-sdk serve --stream-url {stream_url} --token {token_hint}"),
     ]
     if exposed:
         parts.append(Text("Warning: listening beyond loopback; anyone with the key can read the stream.", "yellow"))

@@ -243,13 +243,14 @@ def _banner(*, base_url: str, key: str | None, stream_url: str, llm: str, expose
     grid.add_row("LLM", llm + (" (offline stand-in)" if llm == DEFAULT_LLM else ""))
     grid.add_row(
         "Routes",
-        "GET /context/{user_id}?query=…\nGET /reply/{user_id}?query=…\nPOST /admin/reset/{user_id}\n"
-        "GET /healthz (no key needed)",
+        "GET /users (the user ids seen so far)\nGET /context/{user_id}?query=…\nGET /reply/{user_id}?query=…\n"
+        "POST /admin/reset/{user_id}\nGET /healthz (no key needed)",
     )
     auth = ' -H "Authorization: Bearer <key>"' if key is not None else ""
     parts: list[RenderableType] = [
         grid,
         Text(""),
+        Text.assemble(("Who is there: ", "bold"), f'curl{auth} "{base_url}/users"'),
         Text.assemble(("Try it: ", "bold"), f'curl{auth} "{base_url}/context/<user_id>?query=hi"'),
     ]
     if exposed:

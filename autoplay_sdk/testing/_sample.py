@@ -329,12 +329,47 @@ def _summary(product_id: str, p: _Persona, phrases: list[str], replaces: int, at
     }
 
 
+class LiveEvent(dict[str, Any]):
+    """A sample event whose timestamps are relative to when it is sent, not to when it was made.
+
+    ``anchor`` is the wall-clock time the timestamps were computed for.  The local connector
+    moves them forward by the time elapsed between ``anchor`` and the moment a stream opens
+    (:func:`restamped`), so the sample looks just as recent an hour later.  It is a plain
+    ``dict`` otherwise (``json.dumps``, ``==`` and copies work as usual).
+    """
+
+    anchor: float = 0.0
+
+
 def _shift(event: dict[str, Any], start: float) -> dict[str, Any]:
     event["forwarded_at"] = round(start + event["forwarded_at"], 3)
     for action in event.get("actions", ()):
         action["timestamp_start"] = round(start + action["timestamp_start"], 3)
         action["timestamp_end"] = round(start + action["timestamp_end"], 3)
     return event
+
+
+def restamped(event: dict[str, Any], delta: float) -> dict[str, Any]:
+    """A deep-enough copy of ``event`` with every timestamp moved ``delta`` seconds later.
+
+    Moves ``forwarded_at`` and each action's ``timestamp_start``/``timestamp_end`` when they are
+    numbers; other fields are shared with ``event``, which is left unchanged.
+    """
+    out = dict(event)
+    if isinstance(out.get("forwarded_at"), (int, float)):
+        out["forwarded_at"] = round(out["forwarded_at"] + delta, 3)
+    actions = out.get("actions")
+    if isinstance(actions, list):
+        moved = []
+        for action in actions:
+            if isinstance(action, dict):
+                action = dict(action)
+                for key in ("timestamp_start", "timestamp_end"):
+                    if isinstance(action.get(key), (int, float)):
+                        action[key] = round(action[key] + delta, 3)
+            moved.append(action)
+        out["actions"] = moved
+    return out
 
 
 def sample_events(
@@ -350,8 +385,11 @@ def sample_events(
     query string dropped.
 
     Timestamps are Unix seconds starting at ``start``; by default the traffic is placed so its
-    last event is a few seconds old, so it looks live.  The same ``seed`` and ``sessions`` give
-    the same content; with the same ``start`` too, the output is identical.  The default produces
+    last event is a few seconds old, so it looks live, and the events are :class:`LiveEvent`
+    dicts: a :class:`~autoplay_sdk.testing.LocalConnector` re-stamps them when a stream opens
+    (relative timing kept), so they look that recent whenever they are replayed.  The same
+    ``seed`` and ``sessions`` give the same content; with the same ``start`` too, the output is
+    identical.  The default produces
     about 40-80 events.  The dicts are fresh on each call (safe to mutate).
 
     Raises :class:`~autoplay_sdk.SdkConfigError` if ``sessions < 1``.
@@ -365,6 +403,12 @@ def sample_events(
     for i, persona in enumerate(personas):
         timed.extend((at, i, event) for at, event in _session_events(rng, i, persona, product_id))
     timed.sort(key=lambda item: (item[0], item[1]))
-    if start is None:
-        start = time.time() - (timed[-1][0] + 5.0)
-    return [_shift(event, start) for _, _, event in timed]
+    if start is not None:
+        return [_shift(event, start) for _, _, event in timed]
+    now = time.time()
+    live: list[dict[str, Any]] = []
+    for _, _, event in timed:
+        item = LiveEvent(_shift(event, now - (timed[-1][0] + 5.0)))
+        item.anchor = now
+        live.append(item)
+    return live

@@ -284,6 +284,9 @@ def test_connector_serves_sample_events_until_stopped() -> None:
         assert url.group(1).endswith("/stream/demo-product")
         assert run.stdout.count(key.group(1)) == 1  # the generated key is shown once
         assert not key.group(1).startswith("-")  # usable as `--token KEY`
+        sample_users = {e["user_id"] for e in sample_events() if e.get("user_id")}
+        users = re.search(r"User ids\s+(.+?)\s*│", run.stdout)
+        assert users and set(users.group(1).split(", ")) == sample_users  # users can ask about them
 
         expected = len(sample_events())
         got: list[AnyPayload] = []

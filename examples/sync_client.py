@@ -11,14 +11,22 @@ with event_source() as source:
     client = ConnectorClient(url=source.url, token=source.token)
     seen = 0
 
-    def count(payload: ActionsPayload | SummaryPayload) -> None:
+    def done_one() -> None:
         global seen
         seen += 1
         if seen == source.expected:
             client.stop()  # run() returns once the queued callbacks are done
 
-    client.on_actions(lambda p: (print(p.to_text()), count(p)))
-    client.on_summary(lambda p: (print("summary:", p.summary), count(p)))
-    client.run()  # blocks; callbacks run one at a time, in order, on a worker thread
+    def show_actions(payload: ActionsPayload) -> None:
+        print(payload.to_text())
+        done_one()
+
+    def show_summary(payload: SummaryPayload) -> None:
+        print("summary:", payload.summary)
+        done_one()
+
+    client.on_actions(show_actions)
+    client.on_summary(show_summary)
+    client.run()  # blocks; callbacks run one at a time, in order, on a worker thread; Ctrl-C stops it
 
 print(f"done: {seen} payloads")

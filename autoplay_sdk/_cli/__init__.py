@@ -131,9 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="the whole pipeline on sample events: stream, context, enriched query, chat prompt",
         description="Start a local connector with sample events, stream them through AsyncConnectorClient, "
-        "show every typed payload with its to_text(), feed them into an AsyncContextStore with an offline "
-        "summarizer, and show per session the enrich() output for a sample question and the chat prompt a "
-        "reply model would receive (with an offline stand-in reply). Ends by itself.",
+        "feed them into an AsyncContextStore with an offline summarizer, and follow one session through the "
+        "whole pipeline: a typed payload, the enrich() output for a sample question, the chat prompt a reply "
+        "model would receive and an offline stand-in reply; the other sessions get a table row. -v shows every "
+        "session in full (-vv adds the SDK's logs). Ends by itself.",
     )
     demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
     demo.add_argument(
@@ -233,8 +234,10 @@ def main(
         return _serve.run(a, rt.console, err_console=rt.err_console, stop=rt.stop, ready=rt.ready)
 
     command = {"connector": cmd_connector, "tail": cmd_tail, "demo": cmd_demo, "serve": cmd_serve}[args.command]
+    # For demo, -v means "show every session in full"; its logs start at -vv.
+    log_level = max(args.verbose - 1, 0) if args.command == "demo" else args.verbose
     try:
-        with _cli_logging(err, args.verbose):
+        with _cli_logging(err, log_level):
             return command(args, runtime)
     except KeyboardInterrupt:  # a second Ctrl-C while shutting down: still a clean exit
         return EXIT_OK

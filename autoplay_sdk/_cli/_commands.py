@@ -224,10 +224,12 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
-    from autoplay_sdk._cli._demo_stages import default_stages
+    from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, PromptStage, default_stages
+    from autoplay_sdk._cli._demo_view import demo_header, demo_hint, demo_story, demo_table
 
     # Stream → typed payloads → context store + summarizer → enrich() → assembled prompt → reply.
-    stages = default_stages(args.question) if args.question else default_stages()
+    question = args.question or DEFAULT_QUESTION
+    stages = default_stages(question)
     try:
         with rt.console.status(f"Streaming sample events from {args.sessions} sessions…"):
             result = asyncio.run(
@@ -239,9 +241,20 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
         return rt.error(_describe_failure(exc, "the local connector"))
     except OSError as exc:
         return rt.error(f"the local connector could not start: {exc}")
-    for panel in demo_panels(result):
-        rt.console.print(panel)
+    prompts = next((s.prompts for s in stages if isinstance(s, PromptStage)), {})
+    if args.verbose:  # every session in full
+        for panel in demo_panels(result):
+            rt.console.print(panel)
+    else:  # a short story: one session through the pipeline, a table for the others
+        rt.console.print(demo_header(result, question=question))
+        if result.sessions:
+            spotlight, *others = result.sessions
+            rt.console.print(demo_story(result, spotlight, prompts.get(spotlight.session_id)))
+            if others:
+                rt.console.print(demo_table(others, prompts))
     rt.console.print(demo_summary(result), highlight=False)
+    if not args.verbose:
+        rt.console.print(demo_hint())
     if not result.complete:
         return rt.error(f"only {result.received} of {result.expected} sample events arrived within {args.timeout:g} s")
     return EXIT_OK

@@ -89,28 +89,49 @@ def test_usage_errors_exit_2(argv: list[str], message: str) -> None:
 # --------------------------------------------------------------------------- demo
 
 
-def test_demo_shows_every_session_and_the_payload_text() -> None:
+def test_demo_tells_a_short_story_one_session_through_the_pipeline_then_a_table() -> None:
     events = sample_events(sessions=3, seed=11)
     session_ids = list(dict.fromkeys(e["session_id"] for e in events))
-    first_actions = ActionsPayload.from_dict(next(e for e in events if e["type"] == "actions"))
+    first_actions = ActionsPayload.from_dict(next(e for e in events if e["session_id"] == session_ids[0]))
     n_actions = sum(e["type"] == "actions" for e in events)
     n_summaries = len(events) - n_actions
 
-    run = Run(["demo", "--sessions", "3", "--seed", "11"])
+    out_console = Console(file=io.StringIO(), width=80)  # a plain terminal
+    run = Run(["demo", "--sessions", "3", "--seed", "11"], out=out_console)
     assert run() == 0, run.stderr
 
     out = run.stdout
-    for session_id in session_ids:
-        assert f"Session {session_id}" in out
+    assert len(out.splitlines()) <= 85  # about a screen, not one panel per session
+    assert "LocalConnector" in out and "examples/" in out  # what runs, and where the code is
+    assert f"One session, step by step: {session_ids[0]}" in out
+    steps = re.findall(r"│ (\d)\. (Stream|Typed payload|Enriched query|Assembled prompt|Reply)", out)
+    assert [n for n, _ in steps] == ["1", "2", "3", "4", "5"]
     assert first_actions.to_text().splitlines()[0] in out  # "Session ps_… — N actions"
-    assert first_actions.actions[0].to_text() in out
-    assert "ActionsPayload" in out and "SummaryPayload" in out
+    assert "[Session context]" in out and "[CURRENT USER MESSAGE]" in out
+    assert not re.search(r"\d+\. \[\d+\] ", out)  # one numbering per activity line
+    table = out[out.index("The other sessions") :]
+    for session_id in session_ids[1:]:
+        assert session_id[:10] in table
     summary_line = " ".join(out.split())
     assert (
         f"Received {len(events)}/{len(events)} events: {n_actions} actions payloads, "
         f"{n_summaries} summary payloads from 3 sessions · 0 dropped" in summary_line
     )
+    assert "-v for every session in full" in summary_line
     assert run.stderr == ""
+
+
+def test_demo_verbose_shows_every_session_in_full_without_logs() -> None:
+    events = sample_events(sessions=2, seed=11)
+    first_actions = ActionsPayload.from_dict(next(e for e in events if e["type"] == "actions"))
+    run = Run(["demo", "-v", "--sessions", "2", "--seed", "11"])
+    assert run() == 0, run.stderr
+    for session_id in dict.fromkeys(e["session_id"] for e in events):
+        assert f"Session {session_id}" in run.stdout
+    assert first_actions.actions[0].to_text() in run.stdout
+    assert "ActionsPayload" in run.stdout and "SummaryPayload" in run.stdout
+    assert not re.search(r"\d+\. \[\d+\] ", run.stdout)
+    assert run.stderr == ""  # -v is "more demo"; the SDK's logs need -vv
 
 
 def test_demo_timeout_exits_2() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import secrets
 import threading
 import time
@@ -19,10 +20,10 @@ from rich.live import Live
 
 from autoplay_sdk._cli._demo import run_demo
 from autoplay_sdk._cli._render import connector_banner, demo_panels, demo_summary, error_line, tail_table
-from autoplay_sdk._cli._tail import TailStats
+from autoplay_sdk._cli._tail import FailureListener, TailStats
 from autoplay_sdk._stream import redact_url
 from autoplay_sdk.client import ConnectorClient
-from autoplay_sdk.core.exceptions import SdkConfigError, SdkError
+from autoplay_sdk.core.exceptions import SdkConfigError, SdkError, SdkUpstreamError
 from autoplay_sdk.core.models import AnyPayload
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
 
@@ -153,13 +154,16 @@ def _stop_reader(client: ConnectorClient, thread: threading.Thread) -> None:
         thread.join(_TICK_S)
 
 
-def _describe_failure(exc: BaseException, safe_url: str) -> str:
+def _describe_failure(exc: BaseException, safe_url: str, last_failure: str = "") -> str:
     if isinstance(exc, httpx.HTTPStatusError):
         response = exc.response
         status = response.status_code
         hint = _FATAL_HINTS.get(status, "the connector refused the stream")
         reason = f" {response.reason_phrase}" if response.reason_phrase else ""
         return f"{safe_url} answered HTTP {status}{reason}: {hint}"
+    if isinstance(exc, SdkUpstreamError):
+        cause = f"; last failure: {last_failure}" if last_failure else ""
+        return f"{safe_url}: gave up, {str(exc).removeprefix('autoplay_sdk: ')}{cause}"
     if isinstance(exc, SdkError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -203,19 +207,25 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
     live = Live(
         view(), console=rt.console, auto_refresh=False, transient=True, redirect_stdout=False, redirect_stderr=False
     )
-    with live:
-        reader.thread.start()
-        rt.ready.set()
-        try:
-            while not (wake.is_set() or rt.stop.is_set()) and (timeout := _tick(until)) is not None:
-                wake.wait(timeout)
-                live.update(view(), refresh=True)
-        except KeyboardInterrupt:
-            pass  # Ctrl-C is the normal way to stop tailing
-        finally:
-            _stop_reader(client, reader.thread)
+    listener = FailureListener(stats, safe_url)  # the client logs its URL redacted the same way
+    sdk_logger = logging.getLogger("autoplay_sdk")
+    sdk_logger.addHandler(listener)
+    try:
+        with live:
+            reader.thread.start()
+            rt.ready.set()
+            try:
+                while not (wake.is_set() or rt.stop.is_set()) and (timeout := _tick(until)) is not None:
+                    wake.wait(timeout)
+                    live.update(view(), refresh=True)
+            except KeyboardInterrupt:
+                pass  # Ctrl-C is the normal way to stop tailing
+            finally:
+                _stop_reader(client, reader.thread)
+    finally:
+        sdk_logger.removeHandler(listener)
     if reader.error is not None:
-        return rt.error(_describe_failure(reader.error, safe_url))
+        return rt.error(_describe_failure(reader.error, safe_url, stats.last_failure))
     rt.console.print(view())
     return EXIT_OK
 

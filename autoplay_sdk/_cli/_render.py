@@ -92,7 +92,8 @@ def _state_text(snapshot: TailSnapshot) -> Text:
     if snapshot.state == CONNECTED and snapshot.connects > 1:
         label += f" (reconnected {snapshot.connects - 1}x)"
     elif snapshot.state == RECONNECTING:
-        label += f" ({_plural(snapshot.disconnects, 'failure')})"
+        cause = f", last: {snapshot.last_failure}" if snapshot.last_failure else ""
+        label += f" ({_plural(snapshot.disconnects, 'failure')}{cause})"
     return Text(f"● {label}", style=_STATE_STYLE.get(snapshot.state, "dim"))
 
 

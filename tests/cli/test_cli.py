@@ -252,7 +252,29 @@ def test_tail_gives_up_after_max_retries() -> None:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/stream/p"
         run = Run(["tail", url, "--max-retries", "0", "--for", "20"])
         assert run() == 2
-    assert "error: autoplay_sdk: max_retries=0 exhausted after 1 attempts" in run.stderr
+    error = " ".join(run.stderr.split())
+    assert error.startswith(f"error: {url}: gave up, max_retries=0 exhausted after 1 attempts; last failure: ")
+    assert "connection lost (ConnectError" in error  # the cause, not just the count
+
+
+def test_tail_shows_the_cause_while_reconnecting_and_when_giving_up(server: LocalConnector) -> None:
+    server.fail_next(3, status=503)
+    url = server.stream_url.replace("http://", "http://user:secret@")  # credentials never shown
+    run = Run(["tail", url, "--token", server.token, "--max-retries", "2", "--for", "20"])
+    assert run() == 2
+    error = " ".join(run.stderr.split())
+    assert "gave up, max_retries=2 exhausted after 3 attempts; last failure: HTTP 503" in error
+    assert "secret" not in run.stdout + run.stderr
+
+
+def test_tail_view_names_the_last_failure_while_reconnecting() -> None:
+    stats = TailStats()
+    stats.connected()
+    stats.failure("HTTP 503")
+    stats.disconnected()
+    console = Console(file=io.StringIO(), width=120)
+    console.print(tail_table(stats.snapshot(), url="http://h/stream/p"))
+    assert "reconnecting (1 failure, last: HTTP 503)" in text(console)
 
 
 def test_tail_repeats_a_stop_that_came_before_run() -> None:

@@ -1,4 +1,6 @@
-"""The three command drivers.  They wire library objects together, wait, and render results.
+"""The ``connector``, ``tail`` and ``demo`` drivers (``serve`` lives in ``_serve``).
+
+They wire library objects together, wait, and render results.
 
 Every command returns an exit code: 0 for success (Ctrl-C is a clean stop, not an error), 2 for
 usage and fatal errors.  Errors are one line on the error console; no traceback, never a token.
@@ -9,53 +11,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import secrets
 import threading
 import time
-from dataclasses import dataclass
 
 import httpx
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.live import Live
 
+from autoplay_sdk._cli._common import EXIT_OK, LOOPBACK, Runtime, describe_failure, new_key, redact_url
 from autoplay_sdk._cli._demo import run_demo
-from autoplay_sdk._cli._render import connector_banner, demo_panels, demo_summary, error_line, tail_table
+from autoplay_sdk._cli._render import connector_banner, demo_panels, demo_summary, tail_table
 from autoplay_sdk._cli._tail import FailureListener, TailStats
-from autoplay_sdk._stream import redact_url
 from autoplay_sdk.client import ConnectorClient
-from autoplay_sdk.core.exceptions import SdkConfigError, SdkError, SdkUpstreamError
+from autoplay_sdk.core.exceptions import SdkConfigError, SdkError
 from autoplay_sdk.core.models import AnyPayload
-from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
-
-EXIT_OK = 0
-EXIT_ERROR = 2
 
 _TICK_S = 0.25  # how often the live view redraws and checks for stop / --for
 _JOIN_S = 15.0  # ConnectorClient.run() itself waits up to 10 s for its worker
-
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-
-_FATAL_HINTS = {
-    401: "missing or malformed token (pass --token or set " + TOKEN_ENV_VAR + ")",
-    403: "the token was rejected",
-    404: "unknown product: check the product id in the URL",
-}
-
-
-@dataclass
-class Runtime:
-    """What a command needs from its surroundings (injectable for tests)."""
-
-    console: Console
-    err_console: Console
-    stop: threading.Event
-    """Set it to end ``connector`` or ``tail`` as if Ctrl-C had been pressed."""
-    ready: threading.Event
-    """Set by ``connector`` once it serves, and by ``tail`` once its reader runs."""
-
-    def error(self, message: str) -> int:
-        self.err_console.print(error_line(message), soft_wrap=True, highlight=False)
-        return EXIT_ERROR
 
 
 def _tick(until: float | None) -> float | None:
@@ -69,13 +41,8 @@ def _tick(until: float | None) -> float | None:
 # --------------------------------------------------------------------------- connector
 
 
-def _new_key() -> str:
-    """A random bearer key; hex, so it never starts with ``-`` and works as ``--token KEY``."""
-    return secrets.token_hex(24)
-
-
 def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
-    key = _new_key()
+    key = new_key()
     try:
         from autoplay_sdk.testing import LocalConnector, sample_events
 
@@ -106,7 +73,7 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
                 sessions=len({e.get("session_id") for e in events}),
                 users=list(dict.fromkeys(str(e["user_id"]) for e in events if e.get("user_id"))),
                 heartbeat_s=args.heartbeat,
-                exposed=args.host not in _LOOPBACK,
+                exposed=args.host not in LOOPBACK,
             )
         )
         rt.console.file.flush()  # the URL and key must be visible now, even when stdout is a pipe
@@ -152,21 +119,6 @@ def _stop_reader(client: ConnectorClient, thread: threading.Thread) -> None:
     while thread.is_alive() and time.monotonic() < deadline:
         client.stop()
         thread.join(_TICK_S)
-
-
-def _describe_failure(exc: BaseException, safe_url: str, last_failure: str = "") -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        response = exc.response
-        status = response.status_code
-        hint = _FATAL_HINTS.get(status, "the connector refused the stream")
-        reason = f" {response.reason_phrase}" if response.reason_phrase else ""
-        return f"{safe_url} answered HTTP {status}{reason}: {hint}"
-    if isinstance(exc, SdkUpstreamError):
-        cause = f"; last failure: {last_failure}" if last_failure else ""
-        return f"{safe_url}: gave up, {str(exc).removeprefix('autoplay_sdk: ')}{cause}"
-    if isinstance(exc, SdkError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
 
 
 def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
@@ -225,7 +177,7 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
     finally:
         sdk_logger.removeHandler(listener)
     if reader.error is not None:
-        return rt.error(_describe_failure(reader.error, safe_url, stats.last_failure))
+        return rt.error(describe_failure(reader.error, safe_url, stats.last_failure))
     rt.console.print(view())
     return EXIT_OK
 
@@ -248,7 +200,7 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
     except (ImportError, SdkConfigError) as exc:
         return rt.error(str(exc))
     except (httpx.HTTPStatusError, SdkError) as exc:
-        return rt.error(_describe_failure(exc, "the local connector"))
+        return rt.error(describe_failure(exc, "the local connector"))
     except OSError as exc:
         return rt.error(f"the local connector could not start: {exc}")
     prompts = next((s.prompts for s in stages if isinstance(s, PromptStage)), {})

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk._sockets import base_url, bind_listening_socket
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.testing._sample import LiveEvent, restamped
 
@@ -251,8 +252,7 @@ class LocalConnector:
         """``http://<host>:<port>``.  Raises ``RuntimeError`` before the first start on port 0."""
         if self._port == 0:
             raise RuntimeError("LocalConnector has no port yet: call start() first")
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self._port}"
+        return base_url(self._host, self._port)
 
     @property
     def stream_url(self) -> str:
@@ -322,15 +322,7 @@ class LocalConnector:
             return self
 
     def _bind(self) -> socket.socket:
-        family, kind, proto, _, address = socket.getaddrinfo(self._host, self._port, type=socket.SOCK_STREAM)[0]
-        sock = socket.socket(family, kind, proto)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(address)
-            sock.listen(128)
-        except BaseException:
-            sock.close()
-            raise
+        sock = bind_listening_socket(self._host, self._port)
         self._port = int(sock.getsockname()[1])
         return sock
 

@@ -260,7 +260,8 @@ def test_port_in_use_exits_2() -> None:
 def test_rejected_stream_token_ends_the_command_with_exit_2(connector: LocalConnector) -> None:
     serve = Serve(["--stream-url", connector.stream_url, "--token", "not-the-token-42", "--port", "0"])
     assert serve() == 2
-    assert f"the stream stopped: {connector.stream_url} answered HTTP 403: the token was rejected" in serve.stderr
+    expected = f"the stream stopped: {connector.stream_url} answered HTTP 403 Forbidden: the token was rejected"
+    assert expected in serve.stderr
     assert "not-the-token-42" not in serve.stdout + serve.stderr
 
 
@@ -276,13 +277,9 @@ def test_banner_warns_when_listening_beyond_loopback() -> None:
 def test_ctrl_c_stops_cleanly_with_exit_0(connector: LocalConnector) -> None:
     code = textwrap.dedent(
         """
-        import argparse, sys
-        from rich.console import Console
-        from autoplay_sdk._cli import _serve
-        root = argparse.ArgumentParser(prog="autoplay-sdk")
-        _serve.add_parser(root.add_subparsers(dest="command"))
-        args = root.parse_args(sys.argv[1:])
-        raise SystemExit(_serve.run(args, Console(), err_console=Console(stderr=True)))
+        import sys
+        from autoplay_sdk._cli import main
+        raise SystemExit(main(sys.argv[1:]))
         """
     )
     argv = ["serve", "--stream-url", connector.stream_url, f"--token={connector.token}", "--port", "0"]

@@ -21,7 +21,7 @@ import pytest
 from rich.console import Console
 
 from autoplay_sdk import ConnectorClient
-from autoplay_sdk._cli import _commands, main
+from autoplay_sdk._cli import _commands, _common, main
 from autoplay_sdk._cli._demo import DemoSection, DemoSession, run_demo
 from autoplay_sdk._cli._render import tail_table
 from autoplay_sdk._cli._tail import TailStats
@@ -362,7 +362,7 @@ def test_connector_does_not_echo_a_given_token_and_for_ends_it() -> None:
 
 
 def test_generated_keys_never_look_like_an_option() -> None:
-    keys = {_commands._new_key() for _ in range(200)} | {LocalConnector().token for _ in range(50)}
+    keys = {_common.new_key() for _ in range(200)} | {LocalConnector().token for _ in range(50)}
     assert len(keys) == 250  # random each time
     assert not any(k.startswith("-") for k in keys)
 

@@ -70,6 +70,7 @@ DEFAULT_LLM = "autoplay_sdk.testing._summarizer:local_summarizer_llm"
 """The offline, deterministic stand-in used when ``--llm`` is not given."""
 
 _TICK_S = 0.1  # how often the serving loop checks stop, --for and the stream reader
+_USERS_SHOWN = 8  # user ids named once they first appear on the stream
 
 
 class _UsageError(Exception):
@@ -203,17 +204,26 @@ async def _serve(
     stop: threading.Event,
     until: float | None,
     on_started: Callable[[], None],
+    on_users: Callable[[list[str]], None] = lambda users: None,
 ) -> BaseException | None:
     """Run uvicorn until stopped; return the stream reader's error if that is what ended it."""
     serving = asyncio.ensure_future(server.serve(sockets=[sock]))
     announced = False
     stream_error: BaseException | None = None
+    users_shown = False
+    users_before = -1
     try:
         while not serving.done():
             await asyncio.wait({serving}, timeout=_TICK_S)
             if server.started and not announced:
                 announced = True
                 on_started()
+            users: dict[str, Any] = getattr(app.state, "users", {})
+            # Name the users once the first burst (e.g. a replay) has settled for a tick.
+            if announced and not users_shown and users and len(users) == users_before:
+                users_shown = True
+                on_users(list(users))
+            users_before = len(users)
             reader = app.state.connector_task
             if stream_error is None and reader is not None and reader.done() and not reader.cancelled():
                 stream_error = reader.exception()
@@ -299,10 +309,21 @@ def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
         console.file.flush()  # the URL and key must be visible now, even when stdout is a pipe
         rt.ready.set()
 
+    def on_users(users: list[str]) -> None:
+        shown = ", ".join(users[:_USERS_SHOWN]) + (
+            f" and {len(users) - _USERS_SHOWN} more" if len(users) > _USERS_SHOWN else ""
+        )
+        console.print(
+            Text.assemble(("Users seen on the stream: ", "bold"), shown, ("  (GET /users lists them)", "dim"))
+        )
+        console.file.flush()
+
     until = None if args.duration is None else time.monotonic() + args.duration
     stream_error: BaseException | None = None
     try:
-        stream_error = asyncio.run(_serve(server, sock, app, stop=rt.stop, until=until, on_started=on_started))
+        stream_error = asyncio.run(
+            _serve(server, sock, app, stop=rt.stop, until=until, on_started=on_started, on_users=on_users)
+        )
     except KeyboardInterrupt:
         pass  # Ctrl-C is the normal way to stop serving
     except SystemExit:  # uvicorn exits this way when the app fails to start

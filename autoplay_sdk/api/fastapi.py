@@ -116,8 +116,8 @@ def build_copilot_app(
     ``last_seen_at``).  Only ``actions`` events
     are consumed; ``summary`` events from the stream are ignored.
 
-    ``app.state`` holds ``pipeline``, ``user_index``, ``session_states``, ``connector_client`` and
-    ``connector_task``.
+    ``app.state`` holds ``pipeline``, ``user_index``, ``session_states``, ``connector_client``,
+    ``connector_task`` and ``users`` (what ``GET /users`` lists: user id -> email, last seen).
 
     Raises:
         ModuleNotFoundError: FastAPI is not installed (the message names the ``serve`` extra).
@@ -171,6 +171,7 @@ def build_copilot_app(
     app.state.session_states = session_states
     app.state.connector_client = client
     app.state.connector_task = None
+    app.state.users = users
 
     def activity_of(user_id: str) -> str:
         activity = user_index.get_user_activity(user_id)

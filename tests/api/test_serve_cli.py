@@ -23,7 +23,7 @@ import pytest
 
 from autoplay_sdk._cli import _serve
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
-from autoplay_sdk.testing import LocalConnector
+from autoplay_sdk.testing import LocalConnector, sample_events
 from tests.api._harness import actions_event, eventually_sync
 from tests.cli._run import Run, console, text
 
@@ -144,6 +144,28 @@ def test_serve_generates_a_key_shows_it_once_and_serves_the_stream(
     assert serve.code == 0, serve.stderr
     assert "Bridge stopped." in serve.stdout
     assert connector.token not in serve.stdout + serve.stderr
+
+
+def test_serve_names_the_users_it_sees_and_lists_them_on_get_users(
+    background: list[tuple[Run, threading.Thread]],
+) -> None:
+    events = sample_events(sessions=2)
+    users = list(dict.fromkeys(e["user_id"] for e in events if e.get("user_id")))
+    with LocalConnector(events, heartbeat_s=30.0) as sample:
+        serve = start(
+            Serve(["--stream-url", sample.stream_url, f"--token={sample.token}", "--port", "0", "--no-auth"]),
+            background,
+        )
+        assert "GET /users" in serve.stdout  # the banner says how to find user ids
+        line = eventually_sync(
+            lambda: next((x for x in serve.stdout.splitlines() if "Users seen on the stream:" in x), None),
+            what="the users line",
+        )
+        listed = httpx.get(f"{serve.banner_value('Bridge URL')}/users").json()["users"]
+        serve.stop.set()
+        background[0][1].join(15)
+    assert all(user in line for user in users)
+    assert {u["user_id"] for u in listed} == set(users)
 
 
 def test_no_auth_serves_without_a_key(

@@ -11,6 +11,7 @@ from ``start``, so two calls with the same seed differ only in their timestamps.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -341,6 +342,58 @@ class LiveEvent(dict[str, Any]):
     anchor: float = 0.0
 
 
+def _is_time(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_MARK = re.compile(r'"\\u0000(\d+)\\u0000"')  # a timestamp placeholder, as json.dumps writes it
+
+
+@dataclass(frozen=True)
+class StampedJson:
+    """The compact JSON of a :class:`LiveEvent` with its timestamps left open, rendered per stream.
+
+    Built once per event; :meth:`render` gives exactly ``json.dumps(restamped(event, delta),
+    separators=(",", ":"), ensure_ascii=False)`` without walking and encoding the dict again.
+    """
+
+    parts: tuple[str, ...]  # JSON text, then (timestamp index, JSON text) pairs flattened
+    values: tuple[float, ...]
+
+    @classmethod
+    def of(cls, event: dict[str, Any]) -> StampedJson:
+        values: list[float] = []
+
+        def mark(value: Any) -> Any:
+            if not _is_time(value):
+                return value
+            values.append(value)
+            return f"\x00{len(values) - 1}\x00"
+
+        marked = dict(event)
+        marked["forwarded_at"] = mark(marked.get("forwarded_at"))
+        if "forwarded_at" not in event:
+            del marked["forwarded_at"]
+        if isinstance(marked.get("actions"), list):
+            marked["actions"] = [
+                {**a, **{k: mark(a[k]) for k in ("timestamp_start", "timestamp_end") if k in a}}
+                if isinstance(a, dict)
+                else a
+                for a in marked["actions"]
+            ]
+        text = json.dumps(marked, separators=(",", ":"), ensure_ascii=False)
+        return cls(tuple(_MARK.split(text)), tuple(values))
+
+    def render(self, delta: float) -> str:
+        """The JSON with every timestamp moved ``delta`` seconds later (rounded to the millisecond)."""
+        parts, values = self.parts, self.values
+        out = [parts[0]]
+        for i in range(1, len(parts), 2):
+            out.append(repr(round(values[int(parts[i])] + delta, 3)))
+            out.append(parts[i + 1])
+        return "".join(out)
+
+
 def _shift(event: dict[str, Any], start: float) -> dict[str, Any]:
     event["forwarded_at"] = round(start + event["forwarded_at"], 3)
     for action in event.get("actions", ()):
@@ -356,7 +409,7 @@ def restamped(event: dict[str, Any], delta: float) -> dict[str, Any]:
     numbers; other fields are shared with ``event``, which is left unchanged.
     """
     out = dict(event)
-    if isinstance(out.get("forwarded_at"), (int, float)):
+    if _is_time(out.get("forwarded_at")):
         out["forwarded_at"] = round(out["forwarded_at"] + delta, 3)
     actions = out.get("actions")
     if isinstance(actions, list):
@@ -365,7 +418,7 @@ def restamped(event: dict[str, Any], delta: float) -> dict[str, Any]:
             if isinstance(action, dict):
                 action = dict(action)
                 for key in ("timestamp_start", "timestamp_end"):
-                    if isinstance(action.get(key), (int, float)):
+                    if _is_time(action.get(key)):
                         action[key] = round(action[key] + delta, 3)
             moved.append(action)
         out["actions"] = moved

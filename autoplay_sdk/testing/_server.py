@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._sockets import base_url, bind_listening_socket
 from autoplay_sdk.core.exceptions import SdkConfigError
-from autoplay_sdk.testing._sample import LiveEvent, restamped
+from autoplay_sdk.testing._sample import LiveEvent, StampedJson
 
 if TYPE_CHECKING:
     import uvicorn
@@ -68,14 +68,15 @@ class _Entry:
     product_id: str
     event_id: int | None  # None for raw frames
     frame: bytes
-    live: LiveEvent | None = None  # a sample event, re-stamped when a stream sends it
+    anchor: float = 0.0  # for a live sample event: when its timestamps were computed
+    stamped: StampedJson | None = None  # ... and its JSON, re-stamped when a stream sends it
     head: bytes = b""  # the id/event lines in front of the data of a live entry
 
     def frame_for(self, opened_at: float) -> bytes:
         """The bytes a stream opened at ``opened_at`` sends for this entry."""
-        if self.live is None or opened_at <= self.live.anchor:
+        if self.stamped is None or opened_at <= self.anchor:
             return self.frame
-        return self.head + _data_lines(restamped(self.live, opened_at - self.live.anchor)).encode() + b"\n"
+        return b"%sdata: %s\n\n" % (self.head, self.stamped.render(opened_at - self.anchor).encode())
 
 
 def _entry(
@@ -84,8 +85,9 @@ def _entry(
     """A log entry; ``lines`` is ``_data_lines(data)``, computed before the id is taken."""
     head = f"id: {event_id}\n" + (f"event: {event}\n" if event is not None else "")
     frame = f"{head}{lines}\n".encode()
-    live = data if isinstance(data, LiveEvent) else None
-    return _Entry(product_id, event_id, frame, live, head.encode())
+    if not isinstance(data, LiveEvent):
+        return _Entry(product_id, event_id, frame)
+    return _Entry(product_id, event_id, frame, data.anchor, StampedJson.of(data), head.encode())
 
 
 class _AbruptClose(Exception):

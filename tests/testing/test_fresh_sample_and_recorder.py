@@ -10,12 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autoplay_sdk.testing._server as server_module
 from autoplay_sdk import AsyncConnectorClient, ConnectorClient
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.core.models import ActionsPayload
 from autoplay_sdk.testing import LocalConnector, PayloadRecorder, sample_events
+from autoplay_sdk.testing._sample import StampedJson, restamped
 
 
 def _replayed(server: LocalConnector, count: int) -> list[dict[str, Any]]:
@@ -138,3 +141,20 @@ def test_closed_socket_write_warnings_of_the_connector_thread_are_dropped() -> N
     finally:
         asyncio_logger.removeHandler(handler)
     assert records == ["someone-else"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 1000),
+    delta=st.floats(0, 10_000_000, allow_nan=False, allow_infinity=False),
+)
+def test_stamped_json_renders_exactly_the_restamped_event(seed: int, delta: float) -> None:
+    for event in sample_events(sessions=2, seed=seed):
+        expected = json.dumps(restamped(event, delta), separators=(",", ":"), ensure_ascii=False)
+        assert StampedJson.of(event).render(delta) == expected
+
+
+def test_stamped_json_keeps_odd_fields_as_they_are() -> None:
+    event = {"type": "actions", "forwarded_at": True, "actions": [{"timestamp_start": "x"}, 3], "note": "\x00 é"}
+    assert StampedJson.of(event).render(5.0) == json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    assert restamped(event, 5.0) == event

@@ -40,10 +40,15 @@ def test_sample_replayed_an_hour_later_looks_just_as_recent(monkeypatch: pytest.
     with LocalConnector(events, heartbeat_s=30.0) as server:
         fresh = _replayed(server, len(events))
         later = made_at + 3600.0
-        monkeypatch.setattr(server_module, "_wall", lambda: later + (time.time() - made_at))
+
+        def moved_clock() -> float:
+            return later + (time.time() - made_at)
+
+        monkeypatch.setattr(server_module, "_wall", moved_clock)
         replayed = _replayed(server, len(events))
+        now = moved_clock()
     # An hour later the newest event is still only seconds old, on the moved clock ...
-    assert 0 < later - replayed[-1]["forwarded_at"] < 60
+    assert 0 < now - replayed[-1]["forwarded_at"] < 60
     # ... every timestamp moved by the same amount (relative timing kept) ...
     shift = replayed[0]["forwarded_at"] - fresh[0]["forwarded_at"]
     assert 3590 < shift < 3660

@@ -58,7 +58,7 @@ def run_client(kind: str, connector: LocalConnector, **options: Any) -> tuple[Ru
 
 
 def test_delivers_the_sample_as_typed_payloads_in_order(kind: str, connector: LocalConnector) -> None:
-    sample = sample_events(sessions=3, seed=11)
+    sample = sample_events(sessions=3, seed=11, start=1_700_000_000.0)  # fixed times: sent as given
     connector.publish_many(sample)
     options = {"session_concurrency": 1} if kind == "async" else {}
     runner, received = run_client(kind, connector, **options)

@@ -207,9 +207,8 @@ def main(
             parser.print_help()
         return EXIT_ERROR
     runtime = Runtime(out, err, stop if stop is not None else threading.Event(), ready or threading.Event())
-    from autoplay_sdk._cli._serve import cmd_serve
-
     from autoplay_sdk._cli._onboard import cmd_onboard
+    from autoplay_sdk._cli._serve import cmd_serve
 
     command = {
         "connector": cmd_connector,

@@ -195,8 +195,9 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
+    from autoplay_sdk._cli._demo_proactive import ProactiveStage
     from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, PromptStage, default_stages
-    from autoplay_sdk._cli._demo_view import demo_header, demo_hint, demo_story, demo_table
+    from autoplay_sdk._cli._demo_view import demo_header, demo_hint, demo_offers, demo_story, demo_table
 
     # Stream → typed payloads → context store + summarizer → enrich() → assembled prompt → reply.
     question = args.question or DEFAULT_QUESTION
@@ -223,6 +224,9 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
             rt.console.print(demo_story(result, spotlight, prompts.get(spotlight.session_id)))
             if others:
                 rt.console.print(demo_table(others, prompts))
+        proactive = next((s for s in stages if isinstance(s, ProactiveStage)), None)
+        if proactive is not None:
+            rt.console.print(demo_offers(result.sessions, proactive.offers))
     rt.console.print(demo_summary(result), highlight=False)
     if not args.verbose:
         rt.console.print(demo_hint())

@@ -21,6 +21,7 @@ from rich.text import Text
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
 from autoplay_sdk._cli._demo_stages import AssembledPrompt
 from autoplay_sdk.core.models import ActionsPayload
+from autoplay_sdk.proactive.copilot import ProactiveDecision
 
 PAYLOAD_LINES = 2  # action lines shown of the spotlighted payload
 ACTIVITY_LINES = 3  # newest activity lines shown of the enriched query
@@ -134,6 +135,22 @@ def demo_table(sessions: Sequence[DemoSession], prompts: Mapping[str, AssembledP
             reply,
         )
     return table
+
+
+def demo_offers(sessions: Sequence[DemoSession], offers: Mapping[str, ProactiveDecision]) -> RenderableType:
+    """Which sessions the proactive copilot speaks to first: one line each, trigger and offer."""
+    text = Text()
+    text.append(f"Proactive copilot: speaks first to {len(offers)} of {len(sessions)} sessions", style="bold")
+    text.append(" (-v shows why)\n", style="dim")
+    for session in sessions:
+        decision = offers.get(session.session_id)
+        if decision is None or decision.result is None:
+            continue
+        text.append(f"  {session.session_id[:12]}…  ", style="cyan")
+        text.append(f"{decision.result.trigger_id}: ", style="bold")
+        text.append(f"{decision.result.body}\n")
+    text.rstrip()
+    return text
 
 
 def demo_hint() -> Text:

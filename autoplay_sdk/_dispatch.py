@@ -13,7 +13,9 @@ slow ``async`` callback for session A never delays session B nor the reader.  La
 while a session has work in flight, so their number is bounded by ``max_pending``.
 
 ``pending`` counts accepted payloads not yet finished (in the inbox, waiting in a lane, or
-running).  At ``max_pending`` new payloads are dropped through the core's ``drop``.
+running).  At ``max_pending`` new payloads are dropped through the core's ``drop``.  What a
+drain timeout leaves undelivered (waiting, or cancelled while running) is handed back to the
+client, which counts it as dropped.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from autoplay_sdk._stream import StreamCore
+from autoplay_sdk._stream import Delivery, StreamCore
 from autoplay_sdk.core.metrics import _safe_call
 
-Item = tuple[str, Callable[[Any], Any], Any]  # event_type, callback, typed payload
+Item = tuple[Delivery, Callable[[Any], Any]]
 
 
 class _Lane:
@@ -51,15 +53,16 @@ class SessionDispatcher:
         self.tasks: set[asyncio.Task[None]] = set()
         self.pending = 0
         self.active = 0
+        self._undelivered: list[Delivery] = []
 
     # -- reader side (synchronous, never awaits) -------------------------------------------
 
-    def submit(self, key: str, event_type: str, cb: Callable[[Any], Any], typed: Any, raw: dict[str, Any]) -> None:
+    def submit(self, key: str, delivery: Delivery, cb: Callable[[Any], Any]) -> None:
         if self.pending >= self._max_pending:
-            self._core.drop(event_type, raw)
+            self._core.drop(delivery)
             return
         self.pending += 1
-        self._inbox.append((key, (event_type, cb, typed)))
+        self._inbox.append((key, (delivery, cb)))
         if not self._ready.is_set():
             self._ready.set()
         if self._runner is None:
@@ -100,12 +103,12 @@ class SessionDispatcher:
             self._finished()
 
     def _call(self, item: Item) -> Any:
-        event_type, cb, typed = item
+        delivery, cb = item
         self.active += 1
         try:
-            return cb(typed)
+            return cb(delivery.payload)
         except Exception as exc:
-            self._core.callback_failed(event_type, typed, exc)
+            self._core.callback_failed(delivery.kind, delivery.payload, exc)
             return None
 
     def _finished(self) -> None:
@@ -117,8 +120,11 @@ class SessionDispatcher:
             while True:
                 try:
                     await coro
+                except asyncio.CancelledError:
+                    self._undelivered.append(item[0])
+                    raise
                 except Exception as exc:
-                    self._core.callback_failed(item[0], item[2], exc)
+                    self._core.callback_failed(item[0].kind, item[0].payload, exc)
                 finally:
                     self._finished()
                 # Take the session's next payload, running plain callbacks right here.
@@ -136,15 +142,16 @@ class SessionDispatcher:
             if lane.active == 0:
                 if lane.waiting:  # cancelled by a drain timeout: those payloads are abandoned
                     self.pending -= len(lane.waiting)
+                    self._undelivered.extend(item[0] for item in lane.waiting)
                     lane.waiting.clear()
                 self.lanes.pop(key, None)
 
     # -- shutdown --------------------------------------------------------------------------
 
-    async def drain(self, timeout: float) -> int:
+    async def drain(self, timeout: float) -> list[Delivery]:
         """Deliver what was accepted, for up to ``timeout`` seconds; cancel the rest.
 
-        Returns the number of payloads that could not be delivered (0 when all were).
+        Returns the payloads that could not be delivered (none when all were).
         """
         self._closing = True
         self._ready.set()
@@ -156,9 +163,10 @@ class SessionDispatcher:
             _, late = await asyncio.wait(set(self.tasks), timeout=max(0.0, deadline - time.monotonic()))
         if self._runner is not None and not self._runner.done():
             late.add(self._runner)
-        undelivered = self.pending
         for task in late:
             task.cancel()
         if late:
             await asyncio.gather(*late, return_exceptions=True)
-        return undelivered if late else 0
+        self._undelivered.extend(item[0] for _, item in self._inbox)
+        self._inbox.clear()
+        return self._undelivered

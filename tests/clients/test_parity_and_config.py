@@ -15,6 +15,7 @@ from httpx_sse import ServerSentEvent
 import autoplay_sdk.async_client as async_mod
 import autoplay_sdk.client as sync_mod
 from autoplay_sdk import AsyncConnectorClient, ConnectorClient
+from autoplay_sdk.core.exceptions import SdkAuthError, SdkNotFoundError
 
 SHARED = [
     "url",
@@ -27,9 +28,13 @@ SHARED = [
     "on_disconnect",
     "metrics",
     "max_frame_bytes",
+    "drain_timeout_s",
+    "http_client",
+    "headers",
+    "retry",
 ]
 SYNC_ONLY = {"max_queue_size", "read_timeout_s"}
-ASYNC_ONLY = {"session_concurrency", "max_pending", "drain_timeout_s"}
+ASYNC_ONLY = {"session_concurrency", "max_pending", "read_timeout_s"}
 
 
 def params(cls: type) -> dict[str, inspect.Parameter]:
@@ -41,6 +46,8 @@ def test_shared_options_have_the_same_defaults_and_kinds() -> None:
     for name in SHARED:
         assert sync[name].default == async_[name].default, name
         assert sync[name].kind == async_[name].kind, name
+    # Positional in the published sync signature; keyword-only where it is new (async).
+    assert sync["read_timeout_s"].default is async_["read_timeout_s"].default is None
     assert set(sync) - set(SHARED) == SYNC_ONLY
     assert set(async_) - set(SHARED) == ASYNC_ONLY
 
@@ -72,8 +79,8 @@ def test_published_positional_order_is_kept() -> None:
         "metrics",
     ]
     for cls in (ConnectorClient, AsyncConnectorClient):
-        new = [p for p in params(cls).values() if p.name in {"max_frame_bytes", "max_pending", "drain_timeout_s"}]
-        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in new)
+        published = 11 if cls is ConnectorClient else 10
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(params(cls).values())[published:])
 
 
 def test_same_public_surface() -> None:
@@ -107,6 +114,7 @@ def test_shared_validation_messages(cls: type, kwargs: dict[str, Any], message: 
         (AsyncConnectorClient, {"session_concurrency": 0}, "session_concurrency must be >= 1, got 0"),
         (AsyncConnectorClient, {"max_pending": 0}, "max_pending must be >= 1, got 0"),
         (AsyncConnectorClient, {"drain_timeout_s": -1}, "drain_timeout_s must be >= 0, got -1"),
+        (ConnectorClient, {"drain_timeout_s": -1}, "drain_timeout_s must be >= 0, got -1"),
     ],
 )
 def test_specific_validation_messages(cls: type, kwargs: dict[str, Any], message: str) -> None:
@@ -218,7 +226,9 @@ def test_status_error_from_a_patched_connect_is_fatal(monkeypatch: pytest.Monkey
     monkeypatch.setattr(sync_mod, "connect_sse", failing)
     with pytest.raises(httpx.HTTPStatusError) as info:
         ConnectorClient("http://h/stream/p").run()
-    assert info.value is error
+    assert isinstance(info.value, SdkAuthError if status != 404 else SdkNotFoundError)
+    assert info.value.__cause__ is error
+    assert info.value.response.status_code == status
 
 
 def test_metrics_hook_sees_queue_depth_and_drops() -> None:

@@ -1,4 +1,4 @@
-"""Both clients against the local connector over real sockets (spec 01 §6–8 and issue 2 §7)."""
+"""Both clients against the local connector over real sockets: delivery, resume, faults, shutdown."""
 
 from __future__ import annotations
 

@@ -276,3 +276,52 @@ def test_stop_before_a_direct_run_has_no_effect_as_published() -> None:
     client.stop()
     with pytest.raises(Exception, match="max_retries=0 exhausted"):
         client.run()  # it did run (and gave up), rather than returning at once
+
+
+def test_callback_builders_are_typed_per_payload() -> None:
+    import typing
+
+    from autoplay_sdk import ActionsPayload, SummaryPayload
+
+    for cls in (ConnectorClient, AsyncConnectorClient):
+        actions = typing.get_type_hints(cls.on_actions)["fn"]
+        summary = typing.get_type_hints(cls.on_summary)["fn"]
+        # A checker therefore rejects ``on_actions(lambda p: p.summary)``.
+        assert typing.get_args(actions)[0] == [ActionsPayload]
+        assert typing.get_args(summary)[0] == [SummaryPayload]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"http_client": object()}, "http_client must be an"),
+        ({"headers": {"X-A": 1}}, "headers must map str to str"),
+        ({"retry": "fast"}, "retry must be a RetryPolicy"),
+        ({"retry": sync_mod.RetryPolicy(), "max_retries": 3}, "retry= replaces initial_backoff_s"),
+    ],
+)
+@pytest.mark.parametrize("cls", [ConnectorClient, AsyncConnectorClient])
+def test_new_options_are_validated(cls: type, kwargs: dict[str, Any], message: str) -> None:
+    kwargs.setdefault("url", "http://h/stream/p")
+    with pytest.raises(ValueError, match=message):
+        cls(**kwargs)
+
+
+def test_a_retry_policy_object_replaces_the_scalars() -> None:
+    policy = sync_mod.RetryPolicy(initial_backoff_s=0.5, max_backoff_s=4.0, max_retries=2, reset_after_s=5.0)
+    assert ConnectorClient("http://h/s", retry=policy)._core.policy is policy
+    assert AsyncConnectorClient("http://h/s", retry=policy)._core.policy is policy
+    assert async_mod.RetryPolicy is sync_mod.RetryPolicy
+
+
+def test_nothing_reaches_stderr_unless_the_application_configures_logging() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, autoplay_sdk\n"
+        "logging.getLogger('autoplay_sdk.client').warning('connection lost')\n"
+        "logging.getLogger('autoplay_sdk.async_client').critical('giving up')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == ""

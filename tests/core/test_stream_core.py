@@ -66,7 +66,9 @@ def frames(decoder: FrameDecoder, *chunks: bytes) -> list[tuple[str, str, str, i
         pytest.param([b"data: x\r", b"\n\r\n"], [("message", "x", "", None)], id="crlf-split-between-chunks"),
         pytest.param([b"data: x\r\r"], [("message", "x", "", None)], id="bare-cr-dispatches-at-once"),
         pytest.param([b"data: x\r\rdata: y"], [("message", "x", "", None)], id="bare-cr-then-more"),
-        pytest.param([b"data: x\r", b"\r", b"\ndata: y\n\n"], [("message", "x", ""), ("message", "y", "")], id="cr-cr-lf"),
+        pytest.param(
+            [b"data: x\r", b"\r", b"\ndata: y\n\n"], [("message", "x", ""), ("message", "y", "")], id="cr-cr-lf"
+        ),
         pytest.param([b": comment\n\ndata: y\n\n"], [("message", "y", "", None)], id="comment-ignored"),
         pytest.param([b"retry: 2500\n\n"], [("message", "", "", 2500)], id="retry-only"),
         pytest.param([b"retry: 25x\ndata: a\n\n"], [("message", "a", "", None)], id="retry-not-digits-ignored"),
@@ -76,9 +78,21 @@ def frames(decoder: FrameDecoder, *chunks: bytes) -> list[tuple[str, str, str, i
         pytest.param([b"\xef\xbb\xbfdata: a\n\n"], [("message", "a", "", None)], id="leading-bom-ignored"),
         pytest.param([b"\xef", b"\xbb", b"\xbfdata: a\n\n"], [("message", "a", "", None)], id="bom-split"),
         pytest.param([b"data: a\n\n\xef\xbb\xbfdata: b\n\n"], [("message", "a", "", None)], id="bom-only-at-start"),
-        pytest.param([b"id: 1\ndata: a\n\nid:\ndata: b\n\n"], [("message", "a", "1", None), ("message", "b", "", None)], id="empty-id-resets"),
-        pytest.param([b"id: 1\ndata: a\n\nid: \ndata: b\n\n"], [("message", "a", "1", None), ("message", "b", "", None)], id="empty-id-fast-path"),
-        pytest.param([b"id: 1\ndata: a\n\nid: 2\x00\ndata: b\n\n"], [("message", "a", "1", None), ("message", "b", "1", None)], id="nul-id-ignored"),
+        pytest.param(
+            [b"id: 1\ndata: a\n\nid:\ndata: b\n\n"],
+            [("message", "a", "1", None), ("message", "b", "", None)],
+            id="empty-id-resets",
+        ),
+        pytest.param(
+            [b"id: 1\ndata: a\n\nid: \ndata: b\n\n"],
+            [("message", "a", "1", None), ("message", "b", "", None)],
+            id="empty-id-fast-path",
+        ),
+        pytest.param(
+            [b"id: 1\ndata: a\n\nid: 2\x00\ndata: b\n\n"],
+            [("message", "a", "1", None), ("message", "b", "1", None)],
+            id="nul-id-ignored",
+        ),
         pytest.param([b"data\n\n"], [("message", "", "", None)], id="field-without-colon"),
         pytest.param([b"event:\ndata: a\n\n"], [("message", "a", "", None)], id="empty-event-is-message"),
         pytest.param([b"data:  two spaces\n\n"], [("message", " two spaces", "", None)], id="one-space-stripped"),
@@ -86,7 +100,7 @@ def frames(decoder: FrameDecoder, *chunks: bytes) -> list[tuple[str, str, str, i
 )
 def test_frame_decoder_table(chunks: list[bytes], expected: list[tuple[Any, ...]]) -> None:
     got = frames(FrameDecoder(1 << 20, LOG), *chunks)
-    assert [g[: len(e)] for g, e in zip(got, expected)] == expected and len(got) == len(expected)
+    assert [g[: len(e)] for g, e in zip(got, expected, strict=True)] == expected
 
 
 def test_invalid_utf8_frame_is_skipped_and_logged(caplog: pytest.LogCaptureFixture) -> None:

@@ -22,7 +22,7 @@ import random
 import socket
 import threading
 import time  # noqa: F401  (patch point kept from the published module)
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -33,6 +33,7 @@ from autoplay_sdk._backlog import Backlog
 from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import DEFAULT_MAX_FRAME_BYTES, Delivery, RetryPolicy, check_positive
+from autoplay_sdk._sync_io import Opening, body, socket_of
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 
 __all__ = ["ConnectorClient", "RetryPolicy"]
@@ -92,7 +93,7 @@ class ConnectorClient(ClientBase):
         self._queue = Backlog(max_queue_size)
         self._wake = threading.Event()
         self._socket: socket.socket | None = None
-        self._opening: _Opening | None = None
+        self._opening: Opening | None = None
 
     @property
     def queue_size(self) -> int:
@@ -134,7 +135,12 @@ class ConnectorClient(ClientBase):
 
     def _read_once(self) -> bool:
         self._core.connecting()
-        opening = self._opening = _Opening(self)
+        opening = self._opening = Opening(
+            running=lambda: self._running,
+            http_client=self._http_client,
+            new_client=lambda: httpx.Client(timeout=self._timeout),
+            connect=lambda http: connect_sse(http, "GET", self._url, **self._request_options()),
+        )
         try:
             opened = opening.wait()
         finally:
@@ -153,10 +159,10 @@ class ConnectorClient(ClientBase):
                         break
                     self._enqueue(sse)
                 return True
-            self._socket = _socket_of(response)
+            self._socket = socket_of(response)
             if self._running:  # else stop() came before the socket was visible to it
                 feed, hand_off = self._core.feed, self._hand_off
-                for chunk in _body(response):
+                for chunk in body(response):
                     for delivery in feed(chunk):
                         if not self._running:
                             return True
@@ -241,80 +247,3 @@ class ConnectorClient(ClientBase):
     def _dispatch(self, payload: dict[str, Any]) -> None:
         """Parse one payload dict and run its callback (what the worker does with a queued dict)."""
         self._deliver(payload)
-
-
-class _Opening:
-    """One connection attempt's connect + response headers, on a helper thread.
-
-    ``run()`` waits on ``signal``, which the helper sets when it has a response (or failed) and
-    ``stop()`` sets at once; a stopped wait abandons the attempt, and the helper closes whatever
-    it opens afterwards.  No phase of connecting can then hold ``stop()`` up.
-    """
-
-    def __init__(self, client: ConnectorClient) -> None:
-        self._client = client
-        self._owned = client._http_client is None
-        self.signal = threading.Event()
-        self._lock = threading.Lock()
-        self._result: tuple[Any, Any] | None = None
-        self._error: BaseException | None = None
-        self._abandoned = False
-        self._http: httpx.Client | None = None
-
-    def wait(self) -> tuple[Any, Any] | None:
-        if not self._client._running:
-            return None
-        threading.Thread(target=self._open, daemon=True, name="autoplay-sdk-connect").start()
-        try:
-            self.signal.wait()
-        finally:
-            with self._lock:
-                result, error = self._result, self._error
-                self._abandoned = result is None and error is None
-        if error is not None:
-            raise error
-        return result
-
-    def _open(self) -> None:
-        client = self._client
-        try:
-            http = self._http = client._http_client or httpx.Client(timeout=client._timeout)
-            cm = connect_sse(http, "GET", client._url, **client._request_options())
-            source = cm.__enter__()
-        except BaseException as exc:
-            self._close_http()
-            with self._lock:
-                self._error = None if self._abandoned else exc
-            self.signal.set()
-            return
-        with self._lock:
-            if not self._abandoned:
-                self._result = (cm, source)
-                self.signal.set()
-                return
-        self.close(cm)
-
-    def close(self, cm: Any) -> None:
-        try:
-            cm.__exit__(None, None, None)
-        finally:
-            self._close_http()
-
-    def _close_http(self) -> None:
-        if self._owned and self._http is not None:
-            self._http.close()
-
-
-def _body(response: httpx.Response) -> Iterator[bytes]:
-    # The transport's byte stream skips httpx's decoder and chunker layers, which only matter
-    # for a content-encoding; with one, go through ``iter_bytes``.
-    if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.SyncByteStream):
-        return response.iter_bytes()
-    return iter(response.stream)
-
-
-def _socket_of(response: httpx.Response) -> socket.socket | None:
-    stream = response.extensions.get("network_stream")
-    get_extra_info = getattr(stream, "get_extra_info", None)
-    sock = get_extra_info("socket") if get_extra_info is not None else None
-    return sock if isinstance(sock, socket.socket) else None

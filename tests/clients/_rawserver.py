@@ -33,7 +33,11 @@ class Conn:
 
     def sse(self, body: bytes = b"", *, head: bytes = b"") -> None:
         """A 200 ``text/event-stream`` response head (read until close), then ``body``."""
-        self.send(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\n" + head + b"\r\n")
+        self.send(
+            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n"
+            + head
+            + b"\r\n"
+        )
         if body:
             self.send(body)
 
@@ -47,7 +51,9 @@ Handler = Callable[[Conn], None]
 
 def status(code: int, reason: str, headers: bytes = b"") -> Handler:
     def handler(conn: Conn) -> None:
-        conn.send(f"HTTP/1.1 {code} {reason}\r\ncontent-length: 0\r\n".encode() + headers + b"\r\n")
+        conn.send(
+            f"HTTP/1.1 {code} {reason}\r\ncontent-length: 0\r\nconnection: close\r\n".encode() + headers + b"\r\n"
+        )
 
     return handler
 

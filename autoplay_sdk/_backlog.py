@@ -57,7 +57,7 @@ class Backlog:
         return True
 
     def reopen(self) -> None:
-        self.items.clear()
+        """Accept work again after an :meth:`abandon` (items queued before ``run()`` stay)."""
         self._abandoned = False
 
     def close(self) -> None:

@@ -325,3 +325,18 @@ def test_nothing_reaches_stderr_unless_the_application_configures_logging() -> N
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr == ""
+
+
+def test_the_sync_backlog_keeps_the_queue_shape_users_tests_touch() -> None:
+    import queue
+
+    got: list[str] = []
+    client = ConnectorClient("http://127.0.0.1:9/stream/p", max_queue_size=1, max_retries=0)
+    client.on_summary(lambda p: got.append(p.summary))
+    assert client._queue.empty() and client._queue.qsize() == 0
+    client._queue.put_nowait({"type": "summary", "summary": "queued by hand"})
+    with pytest.raises(queue.Full):
+        client._queue.put_nowait({"type": "summary", "summary": "no room"})
+    with pytest.raises(Exception, match="max_retries=0 exhausted"):
+        client.run()  # the worker delivers what was queued before giving up
+    assert got == ["queued by hand"]

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import httpx
 
 from autoplay_sdk._stream import Delivery, Frame, RetryPolicy, StreamCore, check_at_least_one
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
 from autoplay_sdk.stream_auth import resolve_connector_bearer_token
 
@@ -49,10 +50,10 @@ class ClientBase:
         policy: RetryPolicy,
         on_connect: Callable[[], Any] | None,
         on_disconnect: Callable[[], Any] | None,
-        metrics: Any,
+        metrics: SdkMetricsHook | None,
         max_frame_bytes: int,
         drain_timeout_s: float,
-        http_client: Any,
+        http_client: httpx.Client | httpx.AsyncClient | None,
         headers: Mapping[str, str] | None,
         client_type: type[Any],
         logger: logging.Logger,
@@ -159,7 +160,9 @@ def _check_url(url: str) -> None:
         raise ValueError("url must not contain credentials (user:password@host); pass the token as token=")
 
 
-def _base_headers(extra: Mapping[str, str] | None, token: str, http_client: Any) -> dict[str, str]:
+def _base_headers(
+    extra: Mapping[str, str] | None, token: str, http_client: httpx.Client | httpx.AsyncClient | None
+) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in (extra or {}).items():
         if not isinstance(name, str) or not isinstance(value, str):

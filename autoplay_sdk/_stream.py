@@ -49,7 +49,7 @@ from autoplay_sdk.core.exceptions import (
     SdkNotFoundError,
     SdkUpstreamError,
 )
-from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
 __all__ = [
@@ -188,7 +188,7 @@ class StreamCore:
         logger: logging.Logger,
         headers: Mapping[str, str] | None = None,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
-        metrics: Any = None,
+        metrics: SdkMetricsHook | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_at_least_one("max_frame_bytes", max_frame_bytes)

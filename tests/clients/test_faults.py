@@ -272,3 +272,39 @@ def test_injected_http_client_extra_headers_and_user_agent(kind: str) -> None:
     assert headers["user-agent"].startswith(f"autoplay-sdk/{__version__} ".encode())
     assert headers["accept"] == b"text/event-stream"
     assert not http.is_closed  # the SDK never closes a client it did not create
+
+
+def test_stop_while_the_transport_is_still_connecting_returns_within_a_second(kind: str) -> None:
+    """A transport that never completes the request (DNS, TCP or TLS hanging): stop() still wins."""
+    entered, never = threading.Event(), threading.Event()
+
+    def hang(request: httpx.Request) -> httpx.Response:
+        entered.set()
+        never.wait(30)
+        return httpx.Response(503)
+
+    async def ahang(request: httpx.Request) -> httpx.Response:
+        entered.set()
+        await asyncio.sleep(30)
+        return httpx.Response(503)
+
+    http: Any = (
+        httpx.Client(transport=httpx.MockTransport(hang))
+        if kind == "sync"
+        else httpx.AsyncClient(transport=httpx.MockTransport(ahang))
+    )
+    runner, _ = start(kind, "http://connector.invalid/stream/p", http_client=http)
+    try:
+        assert entered.wait(10)
+        assert runner.stop() < 1.0
+        assert runner.error is None
+    finally:
+        never.set()
+
+
+def test_read_timeout_s_turns_a_stalled_stream_into_a_reconnect(kind: str) -> None:
+    with raw_server(sse(b"", hold=True), sse(frame(1), hold=True)) as server:
+        runner, received = start(kind, server.url(), read_timeout_s=0.3)
+        assert received.wait_for(1)
+        runner.stop()
+        assert len(server.requests) == 2

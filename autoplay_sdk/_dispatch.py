@@ -28,8 +28,9 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from autoplay_sdk._stream import Delivery, StreamCore
+from autoplay_sdk._stream import NO_SESSION, Delivery, StreamCore
 from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk.core.models import ActionsPayload
 
 Item = tuple[Delivery, Callable[[Any], Any]]
 
@@ -165,3 +166,64 @@ class SessionDispatcher:
         if late:
             await asyncio.gather(*late, return_exceptions=True)
         return self._undelivered
+
+
+class LaneHandOff:
+    """The async client's hand-off side: payloads into session lanes, drained on exit.
+
+    Also serves the compatibility names 0.7.5 users' tests read (``_session_semaphores``,
+    ``_active_dispatches``, ``_dispatch``).
+    """
+
+    _core: StreamCore
+    _callbacks: dict[str, Callable[[Any], Any]]
+    _session_concurrency: int
+    _max_pending: int
+    _drain_timeout_s: float
+    _dispatcher: SessionDispatcher | None
+
+    @property
+    def pending_count(self) -> int:
+        """Payloads accepted but not yet delivered (waiting or running)."""
+        return self._dispatcher.pending if self._dispatcher is not None else 0
+
+    @property
+    def _session_semaphores(self) -> dict[str, Any]:
+        """Sessions with callbacks in flight (the published name of the per-session map)."""
+        return dict(self._dispatcher.lanes) if self._dispatcher is not None else {}
+
+    @property
+    def _active_dispatches(self) -> int:
+        return self._dispatcher.active if self._dispatcher is not None else 0
+
+    def _submit(self, delivery: Delivery | None) -> None:
+        if delivery is None:
+            return
+        cb = self._callbacks.get(delivery.kind)
+        if cb is not None:
+            self._lanes().submit(delivery.payload.session_id or NO_SESSION, delivery, cb)
+
+    def _lanes(self) -> SessionDispatcher:
+        if self._dispatcher is None:
+            self._dispatcher = SessionDispatcher(
+                core=self._core, concurrency=self._session_concurrency, max_pending=self._max_pending
+            )
+        return self._dispatcher
+
+    async def _dispatch(self, session_id: str, typed: Any) -> None:
+        """Compatibility entry point: queue ``typed`` on ``session_id``'s lane."""
+        if hasattr(typed, "actions") and hasattr(typed, "count") and not hasattr(typed, "replaces"):
+            kind = "actions"
+        elif hasattr(typed, "summary") and hasattr(typed, "replaces"):
+            kind = "summary"
+        else:
+            kind = "actions" if isinstance(typed, ActionsPayload) else "summary"
+        cb = self._callbacks.get(kind)
+        if cb is not None:
+            to_dict = getattr(typed, "to_dict", None)
+            self._lanes().submit(session_id, Delivery(kind, typed, to_dict() if to_dict else {}), cb)
+
+    async def _drain(self) -> None:
+        dispatcher, self._dispatcher = self._dispatcher, None
+        if dispatcher is not None:
+            self._core.undelivered(await dispatcher.drain(self._drain_timeout_s), self._drain_timeout_s)

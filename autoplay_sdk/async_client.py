@@ -27,12 +27,10 @@ import httpx
 from httpx_sse import aconnect_sse
 
 from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
-from autoplay_sdk._dispatch import SessionDispatcher
+from autoplay_sdk._dispatch import LaneHandOff, SessionDispatcher
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import (
     DEFAULT_MAX_FRAME_BYTES,
-    NO_SESSION,
-    Delivery,
     RetryPolicy,
     check_at_least_one,
     check_positive,
@@ -51,7 +49,7 @@ LifecycleCallback = Callable[[], Any]
 _MAX_SESSION_SEMAPHORES = 10_000
 
 
-class AsyncConnectorClient(ClientBase):
+class AsyncConnectorClient(LaneHandOff, ClientBase):
     """Asyncio SSE client for ``GET /stream/{product_id}``.
 
     Raises ``ValueError`` for invalid arguments.  ``run()`` raises ``SdkAuthError`` /
@@ -109,20 +107,6 @@ class AsyncConnectorClient(ClientBase):
         self._wake: asyncio.Event | None = None
         self._attempt: asyncio.Future[bool] | None = None
         self._stop_requested = False
-
-    @property
-    def pending_count(self) -> int:
-        """Payloads accepted but not yet delivered (waiting or running)."""
-        return self._dispatcher.pending if self._dispatcher is not None else 0
-
-    @property
-    def _session_semaphores(self) -> dict[str, Any]:
-        """Sessions with callbacks in flight (the published name of the per-session map)."""
-        return dict(self._dispatcher.lanes) if self._dispatcher is not None else {}
-
-    @property
-    def _active_dispatches(self) -> int:
-        return self._dispatcher.active if self._dispatcher is not None else 0
 
     async def run(self) -> None:
         """Read the stream on the current loop until ``stop()``, cancellation, a fatal error or a 204.
@@ -233,41 +217,9 @@ class AsyncConnectorClient(ClientBase):
 
     # -- reader side ----------------------------------------------------------------------
 
-    def _submit(self, delivery: Delivery | None) -> None:
-        if delivery is None:
-            return
-        cb = self._callbacks.get(delivery.kind)
-        if cb is not None:
-            self._lanes().submit(delivery.payload.session_id or NO_SESSION, delivery, cb)
-
-    def _lanes(self) -> SessionDispatcher:
-        if self._dispatcher is None:
-            self._dispatcher = SessionDispatcher(
-                core=self._core, concurrency=self._session_concurrency, max_pending=self._max_pending
-            )
-        return self._dispatcher
-
     async def _handle(self, sse: Any) -> None:
         """Compatibility entry point: route one frame (never awaits the callback)."""
         self._submit(self._take(sse))
-
-    async def _dispatch(self, session_id: str, typed: Any) -> None:
-        """Compatibility entry point: queue ``typed`` on ``session_id``'s lane."""
-        if hasattr(typed, "actions") and hasattr(typed, "count") and not hasattr(typed, "replaces"):
-            kind = "actions"
-        elif hasattr(typed, "summary") and hasattr(typed, "replaces"):
-            kind = "summary"
-        else:
-            kind = "actions" if isinstance(typed, ActionsPayload) else "summary"
-        cb = self._callbacks.get(kind)
-        if cb is not None:
-            to_dict = getattr(typed, "to_dict", None)
-            self._lanes().submit(session_id, Delivery(kind, typed, to_dict() if to_dict else {}), cb)
-
-    async def _drain(self) -> None:
-        dispatcher, self._dispatcher = self._dispatcher, None
-        if dispatcher is not None:
-            self._core.undelivered(await dispatcher.drain(self._drain_timeout_s), self._drain_timeout_s)
 
     async def _fire_on_connect(self) -> None:
         await self._fire("on_connect", self._on_connect)

@@ -38,8 +38,6 @@ from autoplay_sdk._stream import (
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
 
-__all__ = ["ActionCallback", "AsyncConnectorClient", "LifecycleCallback", "RetryPolicy", "SummaryCallback"]
-
 logger = get_logger(__name__)
 
 ActionCallback = Callable[[ActionsPayload], Any]

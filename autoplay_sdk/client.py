@@ -36,8 +36,6 @@ from autoplay_sdk._stream import DEFAULT_MAX_FRAME_BYTES, Delivery, RetryPolicy,
 from autoplay_sdk._sync_io import Opening, body, socket_of
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 
-__all__ = ["ConnectorClient", "RetryPolicy"]
-
 logger = get_logger(__name__)
 
 

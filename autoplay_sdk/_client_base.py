@@ -110,8 +110,15 @@ class ClientBase:
         return self._core.dropped
 
     def _request_options(self) -> dict[str, Any]:
-        """Keyword arguments of ``connect_sse``/``aconnect_sse`` for the next attempt."""
-        return {"headers": self._core.request_headers(), "follow_redirects": True}
+        """Keyword arguments of ``connect_sse``/``aconnect_sse`` for the next attempt.
+
+        Only ``headers`` as in 0.7.5 (so patched ``connect_sse`` doubles keep working); the SDK's
+        own clients follow redirects by construction, an injected one is asked per request.
+        """
+        options: dict[str, Any] = {"headers": self._core.request_headers()}
+        if self._http_client is not None:
+            options["follow_redirects"] = True
+        return options
 
     def _mark_starting(self) -> None:
         self._starting = True

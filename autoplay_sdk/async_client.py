@@ -151,7 +151,7 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
 
     async def _read_once(self) -> bool:
         self._core.connecting()
-        http = self._http_client or httpx.AsyncClient(timeout=self._timeout)
+        http = self._http_client or httpx.AsyncClient(timeout=self._timeout, follow_redirects=True)
         try:
             async with aconnect_sse(http, "GET", self._url, **self._request_options()) as source:
                 response = real_response(source)

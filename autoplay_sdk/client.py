@@ -136,7 +136,7 @@ class ConnectorClient(ClientBase):
         opening = self._opening = Opening(
             running=lambda: self._running,
             http_client=self._http_client,
-            new_client=lambda: httpx.Client(timeout=self._timeout),
+            new_client=lambda: httpx.Client(timeout=self._timeout, follow_redirects=True),
             connect=lambda http: connect_sse(http, "GET", self._url, **self._request_options()),
         )
         try:

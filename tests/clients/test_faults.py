@@ -308,3 +308,12 @@ def test_read_timeout_s_turns_a_stalled_stream_into_a_reconnect(kind: str) -> No
         assert received.wait_for(1)
         runner.stop()
         assert len(server.requests) == 2
+
+
+def test_an_injected_client_follows_redirects_too(kind: str) -> None:
+    with raw_server(status(307, "Moved", b"location: /stream/new\r\n"), sse(frame(1), hold=True)) as server:
+        http: Any = httpx.Client() if kind == "sync" else httpx.AsyncClient()
+        runner, received = start(kind, server.url("/stream/old"), http_client=http)
+        assert received.wait_for(1)
+        runner.stop()
+        assert [r.target for r in server.requests] == ["/stream/old", "/stream/new"]

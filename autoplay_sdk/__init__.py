@@ -1,15 +1,17 @@
 """autoplay-sdk: receive Autoplay's live product-activity stream and turn it into chatbot context.
 
 ``import autoplay_sdk`` loads only canonical modules (no DeprecationWarning), needs no optional
-extra, and attaches no logging handler.  ``__all__`` follows the published order; names whose
-modules are not part of this build yet (the event buffers, the webhook receiver, agent-state
-v2) join it at their place when they land.
+extra, and attaches no logging handler.  ``__all__`` follows the published order.  The deprecated
+v1 agent-state names (``AgentStateMachine`` and its types) resolve lazily with a warning.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path finder
+from autoplay_sdk.agent_state import v2 as agent_state_v2
+from autoplay_sdk.agent_state._root_names import root_getattr as __getattr__  # noqa: F401 — deprecated v1 names
 from autoplay_sdk.async_client import AsyncConnectorClient
+from autoplay_sdk.buffer import BufferBackend, EventBuffer, RedisEventBuffer
 from autoplay_sdk.chat.chat_pipeline import AsyncChatPipeline, compose_chat_pipeline
 from autoplay_sdk.chat.chatbot import (
     BaseChatbotWriter,
@@ -43,6 +45,7 @@ from autoplay_sdk.rag.query import (
     format_reasoning_prompt,
     format_response_prompt,
 )
+from autoplay_sdk.webhook_receiver import WebhookReceiver
 
 _aliases.install()
 
@@ -58,6 +61,9 @@ __all__ = [  # noqa: RUF022 — the published order, not sorted
     "SummaryPayload",
     "SlimAction",
     "AnyPayload",
+    "EventBuffer",
+    "RedisEventBuffer",
+    "BufferBackend",
     "ContextStore",
     "AsyncContextStore",
     "RagPipeline",
@@ -83,6 +89,7 @@ __all__ = [  # noqa: RUF022 — the published order, not sorted
     "AsyncSessionSummarizer",
     "DEFAULT_PROMPT",
     "AsyncAgentContextWriter",
+    "agent_state_v2",
     "ConversationWriter",
     "BaseChatbotWriter",
     "ConversationEvent",
@@ -91,6 +98,7 @@ __all__ = [  # noqa: RUF022 — the published order, not sorted
     "compose_chat_pipeline",
     "UserSessionIndex",
     "SessionRef",
+    "WebhookReceiver",
     "SdkMetricsHook",
     "SdkError",
     "SdkConfigError",

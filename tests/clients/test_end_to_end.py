@@ -1,4 +1,4 @@
-"""Both clients against the local connector over real sockets (spec 01 §6–8 and issue 2 §7)."""
+"""Both clients against the local connector over real sockets: delivery, resume, faults, shutdown."""
 
 from __future__ import annotations
 
@@ -131,7 +131,10 @@ def test_max_retries_exhausted_raises_sdk_upstream_error(kind: str, connector: L
     client = make_client(kind, connector.stream_url, connector.token, max_retries=2)
     error = Runner(client).start().join()
     assert isinstance(error, SdkUpstreamError)
-    assert str(error) == "autoplay_sdk: max_retries=2 exhausted after 3 attempts"
+    assert str(error).startswith("autoplay_sdk: max_retries=2 exhausted after 3 attempts (")
+    assert connector.token not in str(error) and "HTTP 500" in str(error)
+    assert (error.attempts, error.last_status) == (3, 500)
+    assert isinstance(error.__cause__, httpx.HTTPStatusError)
     assert len(connector.connections) == 3
 
 

@@ -65,6 +65,7 @@ def test_store_twins_expose_the_same_api() -> None:
         "max_sessions",
         "session_ttl_s",
         "max_actions_per_session",
+        "render_cache_bytes",
         "metrics",
     ]
     for name in ("add", "on_summary"):

@@ -107,5 +107,12 @@ def test_agent_writer_and_index_signatures() -> None:
     ]
     assert public(agent_context.AsyncAgentContextWriter) == {"add"}
     params = inspect.signature(user_index.UserSessionIndex).parameters
-    assert list(params) == ["context_store", "lookback_seconds", "max_sessions_per_user", "session_ttl_s"]
+    assert list(params) == [
+        "context_store",
+        "lookback_seconds",
+        "max_sessions_per_user",
+        "session_ttl_s",
+        "max_users",
+        "metrics",
+    ]
     assert all(params[n].kind is inspect.Parameter.KEYWORD_ONLY for n in list(params)[1:])

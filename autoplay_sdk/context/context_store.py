@@ -91,8 +91,10 @@ class _Unset(enum.Enum):
 _UNSET = _Unset.UNSET
 _NO_ROUTE = object()
 
-# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_utf8, payloads).
-_Job = tuple["_Bucket | None", int, int, int, int, bytes, list[ActionsPayload]]
+# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_utf8, payloads, skip_in_payloads).
+# ``skip`` keys the cache entry; ``skip_in_payloads`` is what to skip in ``payloads`` (0 when only
+# the new payloads of a grown window are rendered after ``prefix``).
+_Job = tuple["_Bucket | None", int, int, int, int, bytes, list[ActionsPayload], int]
 # A cached window: (start_abs, skip, end_abs, line_count, "Recent activity:" block as UTF-8).
 # UTF-8 because the EM DASH would make every cached str two bytes per character.
 _Entry = tuple[int, int, int, int, bytes]
@@ -177,8 +179,8 @@ class _Bucket:
 
 def _render(job: _Job) -> tuple[str, _Entry | None]:
     """The window's ``"Recent activity:"`` block and the cache entry describing it."""
-    bucket, start, skip, end, first, prefix, payloads = job
-    lines = window_lines(payloads, skip, first)
+    bucket, start, skip, end, first, prefix, payloads, skip_in_payloads = job
+    lines = window_lines(payloads, skip_in_payloads, first)
     text = join_activity(lines, prefix.decode())
     if bucket is None:
         return text, None
@@ -481,7 +483,7 @@ class _ContextStoreBase:
             if not bucket.ordered:
                 selected = [p for p in payloads if p.forwarded_at >= cutoff]
                 first, skip = cap_start(selected, 0, cap) if cap is not None else (0, 0)
-                return (None, 0, skip, 0, 1, b"", selected[first:])
+                return (None, 0, skip, 0, 1, b"", selected[first:], skip)
             start = bisect_left(payloads, cutoff, key=FORWARDED_AT)
         skip = 0
         if cap is not None:
@@ -494,8 +496,8 @@ class _ContextStoreBase:
                 self._cached.move_to_end(bucket)
                 return cache[4]
             if cache[2] < end:  # the window only grew at the end: format just the new actions
-                return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :])
-        return (bucket, base + start, skip, end, 1, b"", payloads[start:])
+                return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :], 0)
+        return (bucket, base + start, skip, end, 1, b"", payloads[start:], skip)
 
     def _remember(self, bucket: _Bucket | None, entry: _Entry) -> None:
         # Caller holds the lock.  Cache a rendered block within the byte budget, LRU first out.

@@ -15,7 +15,7 @@ the state, the lock, the bounds and a small cache.  Choices beyond the published
 - **Rendering cost follows the window, not the history.**  ``add()`` does O(1) work and formats
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
   newest-first walk that stops at ``max_actions``, and renders only that window.
-- **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 3 MiB; 0
+- **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 8 MiB; 0
   turns it off).  The rendered ``Recent activity:`` block of recently read sessions is kept as
   UTF-8, least recently read dropped first once the budget is exceeded.  An unchanged window is
   served from it; a window that only grew at the end (new actions arrived, nothing aged out) is
@@ -80,7 +80,7 @@ __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
 logger = get_logger(__name__)
 
 DEFAULT_MAX_ACTIONS_PER_SESSION = 10_000
-DEFAULT_RENDER_CACHE_BYTES = 3 << 20
+DEFAULT_RENDER_CACHE_BYTES = 8 << 20
 _CACHE_ENTRY_OVERHEAD = 200  # bytes of bookkeeping per cached block, besides its text
 
 
@@ -649,7 +649,7 @@ class ContextStore(_ContextStoreBase):
     ``max_actions_per_session`` (default 10,000; a bucket's oldest payloads are dropped beyond
     it, each drop reported to ``metrics.record_event_dropped``).  ``add()`` refuses, with a
     WARNING and no state change, a payload it could not order or render.  ``render_cache_bytes``
-    (keyword-only, default 3 MiB) bounds the text kept to serve repeated reads fast.
+    (keyword-only, default 8 MiB) bounds the text kept to serve repeated reads fast.
 
     Raises:
         ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1``,

@@ -1,4 +1,4 @@
-"""The admission check every session store runs at ``add()``.
+"""The admission check every session store runs at ``add()``, and the drop accounting of the bounds.
 
 A store keeps payloads it must later order (by ``forwarded_at``) and render (each action's
 ``to_text()`` format).  ``ActionsPayload`` is a plain dataclass, so code can build one with any
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from autoplay_sdk.core.metrics import _safe_call
 from autoplay_sdk.core.models import SlimAction
 
 _MISSING: Any = object()
@@ -44,3 +45,18 @@ def describe(payload: Any) -> str:
     """The payload's session id for a log line, when it is a string (never field values)."""
     sid = getattr(payload, "session_id", None)
     return sid if isinstance(sid, str) else "?"
+
+
+def record_drops(
+    metrics: Any, count: int, *, reason: str, event_type: str, session_id: str | None, product_id: str | None
+) -> None:
+    """Report ``count`` items dropped by a bound to ``metrics.record_event_dropped`` (safe-called)."""
+    for _ in range(count):
+        _safe_call(
+            metrics,
+            "record_event_dropped",
+            reason=reason,
+            event_type=event_type,
+            session_id=session_id,
+            product_id=product_id,
+        )

@@ -63,7 +63,7 @@ from itertools import pairwise
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context._admit import describe, payload_problem, record_drops
 from autoplay_sdk.context._render import (
     FORWARDED_AT,
     cap_start,
@@ -72,7 +72,7 @@ from autoplay_sdk.context._render import (
     join_activity,
     window_lines,
 )
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
@@ -305,15 +305,14 @@ class _ContextStoreBase:
             lock.release()
         if dropped:
             logger.debug("context_store: max_actions_per_session=%d reached; dropped %d oldest payloads", cap, dropped)
-            for _ in range(dropped):
-                _safe_call(
-                    self._metrics,
-                    "record_event_dropped",
-                    reason="max_actions_per_session",
-                    event_type="actions",
-                    session_id=raw_sid,
-                    product_id=raw_pid,
-                )
+            record_drops(
+                self._metrics,
+                dropped,
+                reason="max_actions_per_session",
+                event_type="actions",
+                session_id=raw_sid,
+                product_id=raw_pid,
+            )
 
     @staticmethod
     def _enforce_session_cap(bucket: _Bucket, cap: int) -> int:

@@ -12,13 +12,32 @@ import math
 from typing import Any
 
 from autoplay_sdk.core.metrics import _safe_call
-from autoplay_sdk.core.models import SlimAction
+from autoplay_sdk.core.models import ActionsPayload, SlimAction
 
 _MISSING: Any = object()
 
 
 def payload_problem(payload: Any) -> str | None:
     """Why a store cannot hold ``payload`` (a short phrase naming the field), or ``None``."""
+    if type(payload) is ActionsPayload:  # the usual case, checked without any call
+        fwd = payload.forwarded_at
+        sid = payload.session_id
+        actions = payload.actions
+        if (
+            ((type(fwd) is float and fwd - fwd == 0.0) or type(fwd) is int)  # finite: inf - inf and nan are nan
+            and (sid is None or type(sid) is str)
+            and type(payload.product_id) is str
+            and type(actions) is list
+        ):
+            for action in actions:
+                if type(action) is not SlimAction:
+                    break
+            else:
+                return None
+    return _problem(payload)
+
+
+def _problem(payload: Any) -> str | None:
     fwd = getattr(payload, "forwarded_at", _MISSING)
     kind = type(fwd)
     if kind is not float and kind is not int:

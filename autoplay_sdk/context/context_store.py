@@ -16,12 +16,13 @@ the state, the lock, the bounds and a small cache.  Choices beyond the published
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
   newest-first walk that stops at ``max_actions``, and renders only that window.
 - **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 8 MiB; 0
-  turns it off).  The rendered ``Recent activity:`` block of recently read sessions is kept as
-  UTF-8 in one ring buffer of that size (the bucket keeps only its position): the oldest blocks
-  are overwritten first, and a read whose block was overwritten renders it again.  An unchanged window is
-  served from it; a window that only grew at the end (new actions arrived, nothing aged out) is
-  extended by formatting just the new actions.  Sessions read often stay cached, rarely read
-  ones cost memory only while being read.  Because of the cache, **payloads must not be mutated
+  turns it off).  The rendered ``Recent activity:`` block of each read window is written, as
+  UTF-8, into one ring buffer of that size and the bucket keeps only its position; the oldest
+  blocks are overwritten first, and a read whose block was overwritten renders (and writes) it
+  again.  An unchanged window is served from the buffer; a window that only grew at the end (new
+  actions arrived, nothing aged out) is extended by formatting just the new actions.  One buffer
+  instead of an object per block: no per-block overhead, no heap fragmentation, and the cache
+  never holds more than its budget.  Because of the cache, **payloads must not be mutated
   after** ``add()`` (they are stored by reference; the SDK itself never mutates them).
 - **Bad payloads are refused at the door.**  ``add()`` logs a WARNING and changes nothing for a
   payload it could not order or render later (``forwarded_at`` not a finite number, ids that are
@@ -146,7 +147,7 @@ class _Bucket:
         self.base = 0
         self.ordered = True  # forwarded_at is non-decreasing: lookback reads can bisect
         self.last: Any = -math.inf  # forwarded_at of the newest payload
-        # (start_abs, skip, end_abs, line_count, "Recent activity:" block) of the last rendered window.
+        # Where the last rendered window of this bucket sits in the store's render cache.
         self.cache: _Entry | None = None
 
     def drop_oldest(self, k: int) -> int:

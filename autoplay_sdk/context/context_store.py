@@ -9,19 +9,29 @@ batches and, per raw session id, the latest LLM summary, and renders them as tex
     1. [3] click: Opened billing — /settings/billing
     2. [4] click: Clicked Upgrade — /settings/billing
 
-Decisions where spec 02 §1 is silent, and what goes beyond the reference:
+Rendering is done by the pure functions of :mod:`autoplay_sdk.context._render`; this module adds
+the state, the lock, the bounds and a small cache.  Choices beyond the published contract:
 
 - **Rendering cost follows the window, not the history.**  ``add()`` does O(1) work and formats
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
-  newest-first walk that stops at ``max_actions``, and renders only that window.  The rendered
-  window is cached per bucket: an unchanged window is served from the cache, and a window that
-  only grew at the end (the usual case: new actions arrived, nothing aged out) is extended by
-  formatting just the new actions, so each action is formatted once.  Only a window whose start
-  moved (numbering shifts) is rendered again, at a cost proportional to its size.  Actions are
-  formatted on first read rather than at ``add()`` time: sessions nobody reads never pay for it,
-  and the text cannot go stale before it is read.
-- Because of that cache, **payloads must not be mutated after** ``add()`` (they are stored by
-  reference, as in the reference; the SDK itself never mutates them).
+  newest-first walk that stops at ``max_actions``, and renders only that window.
+- **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 8 MiB; 0
+  turns it off).  The rendered ``Recent activity:`` block of each read window is written, as
+  UTF-8, into one ring buffer of that size and the bucket keeps only its position; the oldest
+  blocks are overwritten first, and a read whose block was overwritten renders (and writes) it
+  again.  An unchanged window is served from the buffer; a window that only grew at the end (new
+  actions arrived, nothing aged out) is extended by formatting just the new actions.  One buffer
+  instead of an object per block: no per-block overhead, no heap fragmentation, and the cache
+  never holds more than its budget.  Because of the cache, **payloads must not be mutated
+  after** ``add()`` (they are stored by reference; the SDK itself never mutates them).
+- **Bad payloads are refused at the door.**  ``add()`` logs a WARNING and changes nothing for a
+  payload it could not order or render later (``forwarded_at`` not a finite number, ids that are
+  not strings, ``actions`` not a list of actions): the session keeps working.
+- **Every session is bounded** (``max_actions_per_session``, keyword-only, default 10,000
+  actions, ``None`` = unbounded): when a bucket holds more actions, its oldest payloads are
+  dropped (the newest payload is always kept), each counted with
+  ``metrics.record_event_dropped(reason="max_actions_per_session", event_type="actions", ...)``
+  and logged at DEBUG with counts only.
 - A bucket whose payloads arrive out of ``forwarded_at`` order stays correct: its lookback reads
   fall back to a linear filter, uncached.
 - **The product fallback** of ``get()`` consults a per-session index instead of scanning every
@@ -32,12 +42,12 @@ Decisions where spec 02 §1 is silent, and what goes beyond the reference:
   amortised: due sessions are removed at the start of every call, no timer or background task.
   The clock is ``time.monotonic`` (private attribute ``_clock``, injectable in tests);
   lookback windows use ``time.time`` (``_wall``) because ``forwarded_at`` is wall-clock time.
-- **The "already warned" set is bounded** (defect 8): a session id leaves it when its last
-  product-scoped bucket leaves the store (eviction, expiry or ``reset``), so the fallback warning
-  is logged at most once per session id while that session is held.
-- ``add()`` logs nothing: the reference's per-payload DEBUG record cost more than the add
-  itself.  Evictions, expiries and resets are logged at DEBUG; log records carry ids and counts
-  only, never action text or summaries.
+- **The "already warned" set is bounded**: a session id leaves it when its last product-scoped
+  bucket leaves the store (eviction, expiry or ``reset``), so the fallback warning is logged at
+  most once per session id while that session is held.
+- ``add()`` logs nothing on success (a per-event record would cost more than the add).
+  Evictions, expiries and resets are logged at DEBUG; log records carry ids and counts only,
+  never action text or summaries.
 - Besides ``summaries`` (session id → latest summary), the read-only ``actions`` property gives a
   snapshot copy of the buckets (key → payloads).
 """
@@ -52,18 +62,27 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable
 from itertools import pairwise
-from operator import attrgetter
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.context.summarizer import _numbered_lines
+from autoplay_sdk.context._admit import describe, payload_problem, record_drops
+from autoplay_sdk.context._render import (
+    FORWARDED_AT,
+    cap_start,
+    compose_context,
+    enrich_query,
+    join_activity,
+    window_lines,
+)
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
 
 logger = get_logger(__name__)
 
-_FORWARDED_AT = attrgetter("forwarded_at")
+DEFAULT_MAX_ACTIONS_PER_SESSION = 10_000
+DEFAULT_RENDER_CACHE_BYTES = 8 << 20
 
 
 class _Unset(enum.Enum):
@@ -72,10 +91,14 @@ class _Unset(enum.Enum):
 
 _UNSET = _Unset.UNSET
 _NO_ROUTE = object()
-_ACTIVITY_HEADER = "Recent activity:"
 
-# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_text, payloads).
-_Job = tuple["_Bucket | None", int, int, int, int, str, list[ActionsPayload]]
+# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_text, payloads, skip_in_payloads).
+# ``skip`` keys the cache entry; ``skip_in_payloads`` is what to skip in ``payloads`` (0 when only
+# the new payloads of a grown window are rendered after ``prefix``).
+_Job = tuple["_Bucket | None", int, int, int, int, str, list[ActionsPayload], int]
+# A cached window: (start_abs, skip, end_abs, line_count, arena offset, length): the position of
+# its "Recent activity:" block, as UTF-8, in the store's text arena (see _ContextStoreBase._remember).
+_Entry = tuple[int, int, int, int, int, int]
 
 
 def actions_bucket_id(product_id: str | None, session_id: str | None) -> str:
@@ -97,7 +120,20 @@ class _Bucket:
     ``(start, skip, end)`` identifies a rendered window's content for the cache.
     """
 
-    __slots__ = ("base", "cache", "key", "last", "live", "ordered", "payloads", "route", "scoped", "sid")
+    __slots__ = (
+        "base",
+        "cache",
+        "key",
+        "last",
+        "live",
+        "n_actions",
+        "ordered",
+        "payloads",
+        "route",
+        "route_pid",
+        "scoped",
+        "sid",
+    )
 
     def __init__(self, key: str, sid: str, scoped: bool) -> None:
         self.key = key
@@ -105,21 +141,30 @@ class _Bucket:
         self.scoped = scoped
         self.live = True  # False once removed from the store (the add() route cache checks it)
         self.route: Any = _NO_ROUTE  # the raw session_id under which add() routes here
+        self.route_pid: Any = None  # ... together with this raw product_id
         self.payloads: list[ActionsPayload] = []
+        self.n_actions = 0
         self.base = 0
         self.ordered = True  # forwarded_at is non-decreasing: lookback reads can bisect
         self.last: Any = -math.inf  # forwarded_at of the newest payload
-        # (start_abs, skip, end_abs, line_count, "Recent activity:" block) of the last rendered window.
-        self.cache: tuple[int, int, int, int, str] | None = None
+        # Where the last rendered window of this bucket sits in the store's render cache.
+        self.cache: _Entry | None = None
+
+    def drop_oldest(self, k: int) -> int:
+        """Remove the ``k`` oldest payloads; returns how many actions they held."""
+        payloads = self.payloads
+        removed = sum(len(p.actions) for p in payloads[:k])
+        del payloads[:k]
+        self.base += k
+        self.n_actions -= removed
+        return removed
 
     def prune_before(self, cutoff: float) -> None:
         """Keep payloads with ``forwarded_at >= cutoff`` (constructor lookback, at add time)."""
         payloads = self.payloads
         if self.ordered:
             if payloads and payloads[0].forwarded_at < cutoff:
-                cut = bisect_left(payloads, cutoff, key=_FORWARDED_AT)
-                del payloads[:cut]
-                self.base += cut
+                self.drop_oldest(bisect_left(payloads, cutoff, key=FORWARDED_AT))
             return
         kept = [p for p in payloads if p.forwarded_at >= cutoff]
         if len(kept) == len(payloads):
@@ -127,41 +172,17 @@ class _Bucket:
         # Non-contiguous removal: renumber past every number used so far (stale cache keys can't match).
         self.base += len(payloads)
         self.payloads = kept
+        self.n_actions = sum(len(p.actions) for p in kept)
         fwd = [p.forwarded_at for p in kept]
         self.ordered = all(x <= y for x, y in pairwise(fwd))
         self.last = fwd[-1] if fwd else -math.inf
-        self.cache = None
 
 
-def _cap_start(payloads: list[ActionsPayload], lo: int, cap: int) -> tuple[int, int]:
-    """(first entry, actions to skip in it) keeping the newest ``cap`` actions of ``payloads[lo:]``."""
-    remaining = cap
-    i = len(payloads)
-    while i > lo:
-        i -= 1
-        k = len(payloads[i].actions)
-        if k >= remaining:
-            return i, k - remaining
-        remaining -= k
-    return lo, 0
-
-
-def _render(job: _Job) -> str:
-    """The ``"Recent activity:\n..."`` block of a window (``""`` without actions); caches it."""
-    bucket, start, skip, end, first, prefix, payloads = job
-    actions = [a for p in payloads for a in p.actions]
-    lines = _numbered_lines(actions[skip:] if skip else actions, first)
-    if not lines:
-        text = prefix
-    elif prefix:
-        text = "\n".join([prefix, *lines])
-    else:
-        text = "\n".join([_ACTIVITY_HEADER, *lines])
-    if bucket is not None:
-        # One attribute write (atomic under the GIL): any (key, text) pair is self-consistent,
-        # so the cache needs no lock even when readers race.
-        bucket.cache = (start, skip, end, first - 1 + len(lines), text)
-    return text
+def _render(job: _Job) -> tuple[str, int]:
+    """The window's ``"Recent activity:"`` block and its number of action lines."""
+    _, _, _, _, first, prefix, payloads, skip_in_payloads = job
+    lines = window_lines(payloads, skip_in_payloads, first)
+    return join_activity(lines, prefix), first - 1 + len(lines)
 
 
 class _ContextStoreBase:
@@ -177,6 +198,9 @@ class _ContextStoreBase:
         max_actions: int | None = None,
         max_sessions: int | None = None,
         session_ttl_s: float | None = None,
+        max_actions_per_session: int | None = DEFAULT_MAX_ACTIONS_PER_SESSION,
+        render_cache_bytes: int = DEFAULT_RENDER_CACHE_BYTES,
+        metrics: SdkMetricsHook | None = None,
     ) -> None:
         if lookback_seconds is not None and lookback_seconds <= 0:
             raise ValueError(f"lookback_seconds must be > 0, got {lookback_seconds!r}")
@@ -186,23 +210,35 @@ class _ContextStoreBase:
             raise ValueError(f"max_sessions must be >= 1, got {max_sessions!r}")
         if session_ttl_s is not None and not session_ttl_s > 0:
             raise ValueError(f"session_ttl_s must be > 0, got {session_ttl_s!r}")
+        if max_actions_per_session is not None and max_actions_per_session < 1:
+            raise ValueError(f"max_actions_per_session must be >= 1, got {max_actions_per_session!r}")
+        if render_cache_bytes < 0:
+            raise ValueError(f"render_cache_bytes must be >= 0, got {render_cache_bytes!r}")
         self._include_summary = include_summary
         self._include_actions = include_actions
         self._lookback_seconds = lookback_seconds
         self._max_actions = max_actions
         self._max_sessions = max_sessions
         self._session_ttl_s = session_ttl_s
-        self._bounded_add = session_ttl_s is not None or lookback_seconds is not None
+        self._max_actions_per_session = max_actions_per_session
+        self._render_cache_bytes = render_cache_bytes
+        self._metrics = metrics
         self._clock: Callable[[], float] = time.monotonic
         self._wall: Callable[[], float] = time.time
 
         self.summaries: dict[str, Any] = {}
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._scoped: dict[str, list[str]] = {}  # stripped session id -> product-scoped bucket keys
+        # Stripped session id -> its product-scoped bucket key (a list when there are several).
+        self._scoped: dict[str, str | list[str]] = {}
         self._warned: set[str] = set()
         self._last_seen: OrderedDict[str, float] = OrderedDict()  # only with session_ttl_s
         # add() fast path: raw session_id -> (raw product_id, its bucket), pruned by size.
-        self._route: dict[Any, tuple[Any, _Bucket]] = {}
+        self._route: dict[Any, _Bucket] = {}
+        # Buckets holding a rendered block, least recently read first, and the bytes they hold.
+        # The render cache: rendered blocks (UTF-8) written one after another into one ring buffer
+        # of render_cache_bytes; ``_written`` counts every byte ever written (see _remember).
+        self._arena = bytearray()
+        self._written = 0
         self._lock = threading.Lock()
 
         if summarizer is not None:
@@ -225,40 +261,71 @@ class _ContextStoreBase:
 
         O(1): nothing is formatted until a read needs it.  With a constructor
         ``lookback_seconds``, payloads of that bucket older than the lookback are dropped now,
-        ``payload`` included.  Logs nothing (a per-event record would cost more than the add).
+        ``payload`` included; past ``max_actions_per_session`` the bucket's oldest payloads are
+        dropped.  A payload the store could not order or render is refused with a WARNING and
+        leaves the state untouched.  Logs nothing on success.
         """
+        problem = payload_problem(payload)
+        if problem is not None:
+            logger.warning(
+                "context_store: refused a payload for session=%s (%s); the session is unchanged",
+                describe(payload),
+                problem,
+            )
+            return
         raw_sid = payload.session_id
-        try:
-            raw_pid = payload.product_id
-        except AttributeError:  # duck-typed payloads without a product go to the session bucket
-            raw_pid = None
+        raw_pid = getattr(payload, "product_id", None)  # duck-typed payloads go to the session bucket
         forwarded_at = payload.forwarded_at
+        dropped = 0
         lock = self._lock
         lock.acquire()
         try:
             if self._session_ttl_s is not None:
                 self._expire()
-            route = self._route.get(raw_sid)
-            if route is not None and route[0] == raw_pid and route[1].live:
-                bucket = route[1]
+            routed = self._route.get(raw_sid)
+            if routed is not None and routed.live and routed.route_pid == raw_pid and routed.route == raw_sid:
+                bucket = routed
                 if self._max_sessions is not None:  # recency only matters to the LRU bound
                     self._buckets.move_to_end(bucket.key)
             else:
                 bucket = self._touch_payload_bucket(raw_sid, raw_pid)
-            try:
-                if forwarded_at < bucket.last:
-                    bucket.ordered = False
-            except TypeError:
+            if forwarded_at < bucket.last:
                 bucket.ordered = False
             bucket.last = forwarded_at
             bucket.payloads.append(payload)
-            if self._bounded_add:
-                if self._session_ttl_s is not None:
-                    self._seen(bucket.sid)
-                if self._lookback_seconds is not None:
-                    bucket.prune_before(self._wall() - self._lookback_seconds)
+            bucket.n_actions += len(payload.actions)
+            if self._session_ttl_s is not None:
+                self._seen(bucket.sid)
+            if self._lookback_seconds is not None:
+                bucket.prune_before(self._wall() - self._lookback_seconds)
+            cap = self._max_actions_per_session
+            if cap is not None and bucket.n_actions > cap:
+                dropped = self._enforce_session_cap(bucket, cap)
         finally:
             lock.release()
+        if dropped:
+            logger.debug("context_store: max_actions_per_session=%d reached; dropped %d oldest payloads", cap, dropped)
+            record_drops(
+                self._metrics,
+                dropped,
+                reason="max_actions_per_session",
+                event_type="actions",
+                session_id=raw_sid,
+                product_id=raw_pid,
+            )
+
+    @staticmethod
+    def _enforce_session_cap(bucket: _Bucket, cap: int) -> int:
+        # Caller holds the lock.  Drop the oldest payloads until the bucket fits (keeping the newest).
+        payloads = bucket.payloads
+        excess = bucket.n_actions - cap
+        k = 0
+        while excess > 0 and k < len(payloads) - 1:
+            excess -= len(payloads[k].actions)
+            k += 1
+        if k:
+            bucket.drop_oldest(k)
+        return k
 
     def _touch_payload_bucket(self, raw_sid: str | None, raw_pid: str | None) -> _Bucket:
         # Caller holds the lock.  The slow path of add(): build the key, touch, remember the route.
@@ -273,8 +340,9 @@ class _ContextStoreBase:
         route = self._route
         if len(route) > 2 * len(self._buckets) + 1024:
             route.clear()
-        route[raw_sid] = (raw_pid, bucket)
+        route[raw_sid] = bucket
         bucket.route = raw_sid
+        bucket.route_pid = raw_pid
         return bucket
 
     def _on_summary(self, session_id: str, summary_text: str) -> None:
@@ -335,9 +403,7 @@ class _ContextStoreBase:
         is empty.
         """
         context = self._context(session_id, product_id, include_summary, include_actions, lookback_seconds, max_actions)
-        if not context:
-            return query
-        return f"[Session context]\n{context}\n\n[Query]\n{query}"
+        return enrich_query(context, query)
 
     def _context(
         self,
@@ -357,7 +423,7 @@ class _ContextStoreBase:
         key = f"{pid}\x1f{sid}" if pid else sid
 
         warning: tuple[str, tuple[str, ...]] | None = None
-        actions_text: str | _Job = ""
+        window: str | _Job = ""
         with self._lock:
             if self._session_ttl_s is not None:
                 self._expire()
@@ -367,23 +433,24 @@ class _ContextStoreBase:
                 if (bucket is None or not bucket.payloads) and not pid:
                     bucket, warning = self._fallback(session_id, bucket)
                 if bucket is not None and bucket.payloads:
-                    actions_text = self._window(bucket, lookback, cap)
+                    window = self._window(bucket, lookback, cap)
         if warning is not None:
             logger.warning(warning[0], *warning[1])
-        if not isinstance(actions_text, str):
-            actions_text = _render(actions_text)
-        # actions_text is the whole "Recent activity:" block (cached that way: no copy here).
-        if summary:
-            if actions_text:
-                return f"Summary: {summary}\n\n{actions_text}"
-            return f"Summary: {summary}"
-        return actions_text
+        if isinstance(window, str):
+            activity = window
+        else:
+            activity, lines = _render(window)
+            if window[0] is not None and self._render_cache_bytes:
+                data = activity.encode()
+                with self._lock:
+                    self._remember(window, lines, data)
+        return compose_context(summary, activity)
 
     def _fallback(
         self, session_id: str, bucket: _Bucket | None
     ) -> tuple[_Bucket | None, tuple[str, tuple[str, ...]] | None]:
         # Caller holds the lock.  Returns the bucket to read and the warning to log (outside).
-        keys = self._scoped.get(session_id)
+        keys = self._scoped_keys(session_id)
         if not keys:
             return bucket, None
         found = [b for b in (self._buckets[k] for k in keys) if b.payloads]
@@ -413,21 +480,46 @@ class _ContextStoreBase:
             cutoff = self._wall() - lookback
             if not bucket.ordered:
                 selected = [p for p in payloads if p.forwarded_at >= cutoff]
-                first, skip = _cap_start(selected, 0, cap) if cap is not None else (0, 0)
-                return (None, 0, skip, 0, 1, "", selected[first:])
-            start = bisect_left(payloads, cutoff, key=_FORWARDED_AT)
+                first, skip = cap_start(selected, 0, cap) if cap is not None else (0, 0)
+                return (None, 0, skip, 0, 1, "", selected[first:], skip)
+            start = bisect_left(payloads, cutoff, key=FORWARDED_AT)
         skip = 0
         if cap is not None:
-            start, skip = _cap_start(payloads, start, cap)
+            start, skip = cap_start(payloads, start, cap)
         base = bucket.base
         end = base + len(payloads)
         cache = bucket.cache
-        if cache is not None and cache[0] == base + start and cache[1] == skip:
-            if cache[2] == end:
-                return cache[4]
-            if cache[2] < end:  # the window only grew at the end: format just the new actions
-                return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :])
-        return (bucket, base + start, skip, end, 1, "", payloads[start:])
+        if cache is not None and cache[0] == base + start and cache[1] == skip and cache[2] <= end:
+            offset, length = cache[4], cache[5]
+            if self._written - offset > self._render_cache_bytes:  # overwritten since: render again
+                bucket.cache = None
+            else:
+                at = offset % self._render_cache_bytes
+                text = self._arena[at : at + length].decode()
+                if cache[2] == end:
+                    return text
+                # The window only grew at the end: format just the new actions.
+                return (bucket, base + start, skip, end, cache[3] + 1, text, payloads[cache[2] - base :], 0)
+        return (bucket, base + start, skip, end, 1, "", payloads[start:], skip)
+
+    def _remember(self, job: _Job, lines: int, data: bytes) -> None:
+        # Caller holds the lock.  Write a rendered block into the arena and point the bucket at it.
+        # The arena is a ring: blocks are written one after another and, past its end, from its
+        # start again, over the oldest blocks (first in, first out).  A block is intact while fewer
+        # than render_cache_bytes bytes were written after its offset.  One buffer instead of an
+        # object per block: no per-block overhead and no heap fragmentation from cached text.
+        bucket, start, skip, end = job[0], job[1], job[2], job[3]
+        capacity = self._render_cache_bytes
+        n = len(data)
+        if bucket is None or not bucket.live or n > capacity:
+            return
+        at = self._written % capacity
+        if at + n > capacity:  # keep each block contiguous: skip the tail, wrap to the start
+            self._written += capacity - at
+            at = 0
+        self._arena[at : at + n] = data
+        bucket.cache = (start, skip, end, lines, self._written, n)
+        self._written += n
 
     # -- management --------------------------------------------------------------------------
 
@@ -472,7 +564,9 @@ class _ContextStoreBase:
         if scoped:
             keys = self._scoped.get(sid)
             if keys is None:
-                self._scoped[sid] = [key]
+                self._scoped[sid] = key
+            elif isinstance(keys, str):
+                self._scoped[sid] = [keys, key]
             else:
                 keys.append(key)
         cap = self._max_sessions
@@ -488,8 +582,7 @@ class _ContextStoreBase:
         bucket.live = False
         bucket.payloads = []
         bucket.cache = None
-        route = self._route.get(bucket.route)
-        if route is not None and route[1] is bucket:
+        if self._route.get(bucket.route) is bucket:
             del self._route[bucket.route]
 
     def _forget(self, bucket: _Bucket) -> None:
@@ -497,15 +590,21 @@ class _ContextStoreBase:
         self._drop(bucket)
         sid = bucket.sid
         if bucket.scoped:
-            keys = self._scoped.get(sid)
-            if keys is not None:
-                if bucket.key in keys:
-                    keys.remove(bucket.key)
-                if not keys:
-                    del self._scoped[sid]
-                    self._warned.discard(sid)
+            keys = [k for k in self._scoped_keys(sid) if k != bucket.key]
+            if len(keys) > 1:
+                self._scoped[sid] = keys
+            elif keys:
+                self._scoped[sid] = keys[0]
+            elif self._scoped.pop(sid, None) is not None:
+                self._warned.discard(sid)
         if self._session_ttl_s is not None and sid not in self._scoped and sid not in self._buckets:
             self._last_seen.pop(sid, None)
+
+    def _scoped_keys(self, sid: str) -> list[str]:
+        keys = self._scoped.get(sid)
+        if keys is None:
+            return []
+        return [keys] if isinstance(keys, str) else keys
 
     def _seen(self, sid: str) -> None:
         seen = self._last_seen
@@ -527,10 +626,11 @@ class _ContextStoreBase:
             del seen[sid]
             expired += 1
             self.summaries.pop(sid, None)
-            for key in (sid, *self._scoped.pop(sid, ())):
+            for key in (sid, *self._scoped_keys(sid)):
                 bucket = self._buckets.pop(key, None)
                 if bucket is not None:
                     self._drop(bucket)
+            self._scoped.pop(sid, None)
             self._warned.discard(sid)
         if expired:
             logger.debug("context_store: expired %d idle sessions (session_ttl_s=%s)", expired, ttl)
@@ -546,12 +646,16 @@ class ContextStore(_ContextStoreBase):
 
     Bounds: ``lookback_seconds`` (payloads older than this, by ``forwarded_at``, are pruned from
     the bucket being written and hidden from reads), ``max_actions`` (newest actions shown),
-    ``max_sessions`` (buckets kept, least recently written evicted with their summary) and the
-    keyword-only ``session_ttl_s`` (sessions not written for that long are forgotten).
+    ``max_sessions`` (buckets kept, least recently written evicted with their summary), and the
+    keyword-only ``session_ttl_s`` (sessions not written for that long are forgotten) and
+    ``max_actions_per_session`` (default 10,000; a bucket's oldest payloads are dropped beyond
+    it, each drop reported to ``metrics.record_event_dropped``).  ``add()`` refuses, with a
+    WARNING and no state change, a payload it could not order or render.  ``render_cache_bytes``
+    (keyword-only, default 8 MiB) bounds the text kept to serve repeated reads fast.
 
     Raises:
-        ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1`` or
-            ``session_ttl_s <= 0``.
+        ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1``,
+            ``session_ttl_s <= 0``, ``max_actions_per_session < 1`` or ``render_cache_bytes < 0``.
     """
 
     add = _ContextStoreBase._add  # no wrapper call: add() is the hot path

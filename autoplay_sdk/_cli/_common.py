@@ -125,8 +125,11 @@ def describe_failure(exc: BaseException, safe_url: str, last_failure: str = "") 
         reason = f" {response.reason_phrase}" if response.reason_phrase else ""
         return f"{safe_url} answered HTTP {status}{reason}: {hint}"
     if isinstance(exc, SdkUpstreamError):
+        # The message reads "max_retries=N exhausted after K attempts (<redacted url>: <cause>)".
+        head, _, detail = str(exc).removeprefix("autoplay_sdk: ").partition(" (")
+        last_failure = last_failure or detail.partition(": ")[2].removesuffix(")")
         cause = f"; last failure: {last_failure}" if last_failure else ""
-        return f"{safe_url}: gave up, {str(exc).removeprefix('autoplay_sdk: ')}{cause}"
+        return f"{safe_url}: gave up, {head}{cause}"
     if isinstance(exc, SdkError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

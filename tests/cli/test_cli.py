@@ -259,12 +259,20 @@ def test_tail_gives_up_after_max_retries() -> None:
 
 def test_tail_shows_the_cause_while_reconnecting_and_when_giving_up(server: LocalConnector) -> None:
     server.fail_next(3, status=503)
-    url = server.stream_url.replace("http://", "http://user:secret@")  # credentials never shown
-    run = Run(["tail", url, "--token", server.token, "--max-retries", "2", "--for", "20"])
+    run = Run(["tail", server.stream_url, "--token", server.token, "--max-retries", "2", "--for", "20"])
     assert run() == 2
     error = " ".join(run.stderr.split())
     assert "gave up, max_retries=2 exhausted after 3 attempts; last failure: HTTP 503" in error
+    assert server.token not in run.stdout + run.stderr
+
+
+def test_tail_refuses_credentials_in_the_url_without_echoing_them(server: LocalConnector) -> None:
+    url = server.stream_url.replace("http://", "http://user:secret@")
+    run = Run(["tail", url, "--token", server.token, "--for", "20"])
+    assert run() == 2
+    assert "must not contain credentials" in run.stderr
     assert "secret" not in run.stdout + run.stderr
+    assert server.connections == []  # refused before any request
 
 
 def test_tail_view_names_the_last_failure_while_reconnecting() -> None:

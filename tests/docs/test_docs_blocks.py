@@ -34,8 +34,6 @@ OWNED_ELSEWHERE = {
     "docs/clients.md",
     "docs/context.md",
     "docs/logging.md",
-    "docs/rag-ingest.md",
-    "docs/rag-query.md",
 }
 
 

@@ -28,14 +28,6 @@ TIMEOUT_S = 100.0  # for all the blocks together
 _FENCE = re.compile(r"^```([\w+-]*)[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 _EXCERPT = re.compile(r"^#\s*excerpt from (examples/[\w./-]+\.py)\b")
 
-# Pages whose owners convert their own blocks: a block there that is neither kind is an
-# expected failure naming the page, not an error of this test.
-OWNED_ELSEWHERE = {
-    "docs/clients.md",
-    "docs/context.md",
-    "docs/logging.md",
-}
-
 
 @dataclass(frozen=True)
 class Block:
@@ -132,12 +124,6 @@ def program_runs() -> Iterator[dict[str, _programs.Result]]:
         yield _programs.results(_programs.start(files), TIMEOUT_S)
 
 
-def _maybe_owned_elsewhere(block: Block, problem: str) -> None:
-    if block.page in OWNED_ELSEWHERE:
-        pytest.xfail(f"{block.page} is converted by its owner: {problem.splitlines()[0][:200]}")
-    pytest.fail(problem)
-
-
 def test_blocks_were_found() -> None:
     assert len(BLOCKS) > 20
     assert any(b.excerpt_of for b in BLOCKS) and PROGRAMS
@@ -147,18 +133,18 @@ def test_blocks_were_found() -> None:
 def test_excerpt_matches_its_example(block: Block) -> None:
     problem = _excerpt_problem(block)
     if problem:
-        _maybe_owned_elsewhere(block, problem)
+        pytest.fail(problem)
 
 
 @pytest.mark.parametrize("block", PROGRAMS, ids=lambda b: b.id)
 def test_complete_program_runs(block: Block, program_runs: dict[str, _programs.Result]) -> None:
     problem = _static_problem(block)
     if problem:
-        _maybe_owned_elsewhere(block, problem)
+        pytest.fail(problem)
     result = program_runs[block.id]
     if result.rc != 0:
         last = (result.err.strip().splitlines() or ["(no output)"])[-1]
-        _maybe_owned_elsewhere(block, f"{block.id}: exit {result.rc}: {last}")
+        pytest.fail(f"{block.id}: exit {result.rc}: {last}")
 
 
 def test_static_check_spots_fragments_but_not_programs() -> None:

@@ -260,8 +260,9 @@ def test_the_built_wheel_ships_the_skills(tmp_path: Path) -> None:
         text=True,
         timeout=110,
     )
-    if done.returncode != 0 and "offline" in done.stderr.lower():
-        pytest.skip("the build backend is not in the uv cache (offline)")
+    stderr = done.stderr.lower()
+    if done.returncode != 0 and ("offline" in stderr or "network was disabled" in stderr):
+        pytest.skip("the build backend (or a dependency of it) is not in the uv cache, and tests stay offline")
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -1,0 +1,289 @@
+"""The pure core of the Redis-backed context layer: key layout, entry codec, Lua scripts, rendering.
+
+Nothing here opens a socket.  The drivers (:mod:`autoplay_sdk.context.redis_store`,
+:mod:`autoplay_sdk.context.redis_ingest`) build keys and arguments with these helpers, run the
+scripts on a sync or asyncio Redis client, and render what they read with :func:`render`.
+
+Key layout (``P`` is the key prefix, ``"autoplay:"`` by default)::
+
+    P b:<bucket key>        LIST   one entry per ActionsPayload, arrival order
+    P m:<bucket key>        HASH   last (forwarded_at of the newest entry), unordered flag, eid
+    P x:<session id>        SET    the product-scoped bucket keys of a session (product fallback)
+    P s:<session id>        STRING the session's latest summary
+    P u:<user id>           LIST   the user's session refs, newest first
+    P e:<user id>           STRING the user's latest email
+    P ingest:last_event_id  STRING the ingester's resume checkpoint
+    P ingest:lease          STRING the ingester lease (one active ingester per prefix)
+
+Every key is written with a TTL (``PX``/``PEXPIRE``), renewed on each write of that key.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from autoplay_sdk.context.context_store import ContextStore
+from autoplay_sdk.core.exceptions import SdkConfigError
+from autoplay_sdk.core.models import ActionsPayload
+
+DEFAULT_PREFIX = "autoplay:"
+DEFAULT_SESSION_TTL_S = 3600.0
+_DECODED_CACHE_MAX = 50_000
+
+INSTALL_HINT = "Redis support needs the redis package. Install with: pip install autoplay-sdk[redis]"
+
+
+def import_redis() -> Any:
+    """The ``redis`` module, or ``ModuleNotFoundError`` naming the ``redis`` extra."""
+    try:
+        import redis
+    except ModuleNotFoundError as exc:
+        raise ModuleNotFoundError(INSTALL_HINT) from exc
+    return redis
+
+
+def check_prefix(key_prefix: str) -> str:
+    if not isinstance(key_prefix, str):
+        raise SdkConfigError(f"key_prefix must be a str, got {type(key_prefix).__name__}")
+    return key_prefix
+
+
+def check_ttl(session_ttl_s: float, lookback_seconds: float | None) -> int:
+    """``session_ttl_s`` in whole milliseconds; it must cover the lookback window."""
+    if not isinstance(session_ttl_s, (int, float)) or not session_ttl_s > 0 or math.isinf(session_ttl_s):
+        raise ValueError(f"session_ttl_s must be a finite number > 0, got {session_ttl_s!r}")
+    if lookback_seconds is not None and session_ttl_s < lookback_seconds:
+        raise ValueError(
+            f"session_ttl_s must be >= lookback_seconds ({lookback_seconds!r}), got {session_ttl_s!r}: "
+            "keys would expire while their payloads are still inside the window"
+        )
+    return max(1, math.ceil(session_ttl_s * 1000))
+
+
+class Keys:
+    """Builds the Redis keys of one prefix (see the module docstring for the layout)."""
+
+    __slots__ = ("checkpoint", "lease", "prefix")
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.checkpoint = prefix + "ingest:last_event_id"
+        self.lease = prefix + "ingest:lease"
+
+    def bucket(self, bucket_key: str) -> str:
+        return f"{self.prefix}b:{bucket_key}"
+
+    def meta(self, bucket_key: str) -> str:
+        return f"{self.prefix}m:{bucket_key}"
+
+    def scoped(self, session_id: str) -> str:
+        return f"{self.prefix}x:{session_id}"
+
+    def summary(self, session_id: str) -> str:
+        return f"{self.prefix}s:{session_id}"
+
+    def user(self, user_id: str) -> str:
+        return f"{self.prefix}u:{user_id}"
+
+    def email(self, user_id: str) -> str:
+        return f"{self.prefix}e:{user_id}"
+
+
+def bucket_parts(payload: ActionsPayload) -> tuple[str, str, str]:
+    """``(bucket key, stripped session id, stripped product id)`` of a payload."""
+    sid = (payload.session_id or "unknown").strip()
+    pid = (getattr(payload, "product_id", None) or "").strip()
+    return (f"{pid}\x1f{sid}" if pid else sid), sid, pid
+
+
+def _number_text(value: Any) -> str:
+    """``repr(float(value))`` for real numbers (exact round trip), ``""`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    number = float(value)
+    return repr(number) if math.isfinite(number) else ""
+
+
+def encode_entry(payload: ActionsPayload) -> str:
+    """``"<forwarded_at>\\n<payload JSON>"``: the prefix lets the scripts prune by time."""
+    return _number_text(payload.forwarded_at) + "\n" + json.dumps(payload.to_dict(), separators=(",", ":"))
+
+
+class EntryDecoder:
+    """Decodes bucket entries, caching the payloads of recently seen entries.
+
+    An entry's text fully determines its payload, so a cache hit is exact.  The cache is bounded
+    (cleared when it reaches its size) and the cached payloads are never mutated.
+    """
+
+    def __init__(self, max_entries: int = _DECODED_CACHE_MAX) -> None:
+        self._cache: dict[bytes | str, ActionsPayload] = {}
+        self._max = max_entries
+
+    def __call__(self, entry: bytes | str) -> ActionsPayload:
+        payload = self._cache.get(entry)
+        if payload is None:
+            text = entry.decode("utf-8") if isinstance(entry, bytes) else entry
+            payload = ActionsPayload.from_dict(json.loads(text[text.index("\n") + 1 :]))
+            if len(self._cache) >= self._max:
+                self._cache.clear()
+            self._cache[entry] = payload
+        return payload
+
+
+def render(
+    session_id: str,
+    read_product_id: str | None,
+    summary: str | None,
+    payloads: list[ActionsPayload],
+    *,
+    include_summary: bool,
+    include_actions: bool,
+    lookback: Any,
+    cap: Any,
+) -> str:
+    """The text an in-memory :class:`ContextStore` holding exactly this state returns from ``get()``.
+
+    Renders through a scratch ``ContextStore`` (no constructor bounds, the read's bounds passed
+    to ``get``), so windows, numbering and the summary layout are those of the in-memory store by
+    construction.  ``read_product_id`` names the bucket the payloads belong to.
+    """
+    scratch = ContextStore()
+    for payload in payloads:
+        scratch.add(payload)
+    if summary is not None:
+        scratch.on_summary(session_id, summary)
+    return scratch.get(
+        session_id,
+        product_id=read_product_id,
+        include_summary=include_summary,
+        include_actions=include_actions,
+        lookback_seconds=lookback,
+        max_actions=cap,
+    )
+
+
+def text(value: bytes | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.decode("utf-8")
+
+
+def user_ref_entry(last_seen: float, session_id: str, product_id: str | None) -> str:
+    return f"{last_seen!r}\x1f{session_id}\x1f{product_id or ''}"
+
+
+def parse_user_ref(entry: bytes | str) -> tuple[float, str, str | None]:
+    raw = entry.decode("utf-8") if isinstance(entry, bytes) else entry
+    last_seen, session_id, product_id = raw.split("\x1f", 2)
+    return float(last_seen), session_id, (product_id or None)
+
+
+WallClock = Callable[[], float]
+
+# KEYS: bucket list, bucket meta, session's scoped-bucket set.
+# ARGV: entry, forwarded_at text ("" if not a number), cutoff ("" = no lookback), ttl ms,
+#       event id ("" = none), scoped bucket key ("" = legacy bucket).
+# Returns 1 when handled, 0 when skipped as a replay (numeric event id not above the bucket's).
+# With a cutoff the bucket ends up holding exactly its entries with forwarded_at >= cutoff, the
+# new one included only if it qualifies: what the in-memory store keeps after add().  The meta
+# hash remembers the tail's forwarded_at and whether the list is sorted by it, so a sorted
+# bucket is pruned by popping its head and only an unsorted one is filtered in full.
+ADD_SCRIPT = """
+local eid = ARGV[5]
+local eidn = tonumber(eid)
+if eidn then
+  local last = tonumber(redis.call('HGET', KEYS[2], 'eid') or '')
+  if last and eidn <= last then return 0 end
+end
+local ttl = tonumber(ARGV[4])
+local fwd = tonumber(ARGV[2])
+local cutoff = tonumber(ARGV[3])
+if ARGV[6] ~= '' then
+  redis.call('SADD', KEYS[3], ARGV[6])
+  redis.call('PEXPIRE', KEYS[3], ttl)
+end
+if eid ~= '' then redis.call('HSET', KEYS[2], 'eid', eid) end
+local unordered = redis.call('HGET', KEYS[2], 'unordered') == '1'
+if not (cutoff and fwd and fwd < cutoff) then
+  local prev = tonumber(redis.call('HGET', KEYS[2], 'last') or '')
+  if fwd == nil or (prev ~= nil and fwd < prev) then unordered = true end
+  redis.call('RPUSH', KEYS[1], ARGV[1])
+  redis.call('HSET', KEYS[2], 'last', ARGV[2], 'unordered', unordered and '1' or '0')
+end
+if cutoff then
+  if unordered then
+    local all = redis.call('LRANGE', KEYS[1], 0, -1)
+    local kept = {}
+    local sorted = true
+    local tail = ''
+    for _, e in ipairs(all) do
+      local head = string.match(e, '^[^\\n]*')
+      local f = tonumber(head)
+      if f == nil or f >= cutoff then
+        local prevf = tonumber(tail)
+        if f == nil or (#kept > 0 and (prevf == nil or f < prevf)) then sorted = false end
+        kept[#kept + 1] = e
+        tail = head
+      end
+    end
+    if #kept ~= #all then
+      redis.call('DEL', KEYS[1])
+      for i = 1, #kept, 1000 do redis.call('RPUSH', KEYS[1], unpack(kept, i, math.min(i + 999, #kept))) end
+    end
+    redis.call('HSET', KEYS[2], 'last', tail, 'unordered', sorted and '0' or '1')
+  else
+    while true do
+      local head = redis.call('LINDEX', KEYS[1], 0)
+      if not head then break end
+      local f = tonumber(string.match(head, '^[^\\n]*'))
+      if f == nil or f >= cutoff then break end
+      redis.call('LPOP', KEYS[1])
+    end
+  end
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ttl) end
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 1
+"""
+
+# KEYS: user refs list, email key.  ARGV: new ref entry, its last_seen, session id, lookback,
+# max refs, ttl ms, email ("" = keep the cached one).
+# Rebuilds the list exactly as the in-memory index does: drop the same session and refs older
+# than the lookback (relative to the new ref), insert the new ref after every ref at least as
+# recent (a stable sort), keep the newest ``max refs``.
+USER_SCRIPT = """
+local now = tonumber(ARGV[2])
+local lookback = tonumber(ARGV[4])
+local cap = tonumber(ARGV[5])
+local ttl = tonumber(ARGV[6])
+local kept = {}
+local placed = false
+for _, e in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local sep = string.find(e, '\\31', 1, true)
+  local seen = tonumber(string.sub(e, 1, sep - 1))
+  local rest = string.sub(e, sep + 1)
+  local sep2 = string.find(rest, '\\31', 1, true)
+  local sid = string.sub(rest, 1, sep2 - 1)
+  if sid ~= ARGV[3] and now - seen <= lookback then
+    if not placed and seen < now then
+      kept[#kept + 1] = ARGV[1]
+      placed = true
+    end
+    kept[#kept + 1] = e
+  end
+end
+if not placed then kept[#kept + 1] = ARGV[1] end
+redis.call('DEL', KEYS[1])
+for i = 1, math.min(#kept, cap) do redis.call('RPUSH', KEYS[1], kept[i]) end
+redis.call('PEXPIRE', KEYS[1], ttl)
+if ARGV[7] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[7], 'PX', ttl)
+elseif redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
+return #kept
+"""

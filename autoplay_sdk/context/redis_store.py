@@ -332,7 +332,7 @@ class RedisContextStore:
         pipe = self._redis.pipeline(transaction=True)
         for bucket in scoped:
             pipe.lrange(keys.bucket(bucket), 0, -1)
-        found = [(b, e) for b, e in zip(scoped, pipe.execute()) if e]
+        found = [(b, e) for b, e in zip(scoped, pipe.execute(), strict=True) if e]
         if not found:
             return [], None
         first_time = session_id not in self._warned

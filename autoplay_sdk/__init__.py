@@ -9,6 +9,7 @@ v2) join it at their place when they land.
 from importlib.metadata import PackageNotFoundError, version
 
 from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path finder
+from autoplay_sdk.agent_state import v2 as agent_state_v2
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.chat.chat_pipeline import AsyncChatPipeline, compose_chat_pipeline
 from autoplay_sdk.chat.chatbot import (
@@ -83,6 +84,7 @@ __all__ = [  # noqa: RUF022 — the published order, not sorted
     "AsyncSessionSummarizer",
     "DEFAULT_PROMPT",
     "AsyncAgentContextWriter",
+    "agent_state_v2",
     "ConversationWriter",
     "BaseChatbotWriter",
     "ConversationEvent",

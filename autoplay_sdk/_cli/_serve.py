@@ -133,7 +133,6 @@ def add_parser(
         )
     parser.add_argument(
         "--stream-url",
-        required=True,
         type=_stream_url,
         metavar="URL",
         help="connector stream URL, e.g. https://<host>/stream/<product_id>",
@@ -166,6 +165,16 @@ def add_parser(
         default=300.0,
         metavar="SECONDS",
         help="how far back activity is served (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--redis", metavar="URL", help="share context through Redis to run many replicas (see docs/scaling.md)"
+    )
+    parser.add_argument(
+        "--role",
+        choices=("ingest", "serve"),
+        default="ingest",
+        help="with --redis: ingest (reads the stream, one active per Redis) or serve (reader only); "
+        "default: %(default)s",
     )
     parser.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
 
@@ -317,7 +326,10 @@ def run(
         err.print(error_line(message), soft_wrap=True, highlight=False)
         return EXIT_ERROR
 
-    if not resolve_connector_bearer_token(args.token):
+    reader_only = args.redis is not None and args.role == "serve"
+    if args.stream_url is None and not reader_only:
+        return fail("--stream-url is required (except with --redis URL --role serve)")
+    if not reader_only and not resolve_connector_bearer_token(args.token):
         return fail(f"no stream token: pass --token or set {TOKEN_ENV_VAR}")
     try:
         llm = _load_llm(args.llm)
@@ -327,12 +339,13 @@ def run(
 
         key = None if args.no_auth else _new_key()
         app = build_copilot_app(
-            stream_url=args.stream_url,
+            stream_url=args.stream_url or "",
             token=args.token,
             llm=llm,
             summary_threshold=args.summary_threshold,
             lookback_seconds=args.lookback,
             api_key=key,
+            **({"redis_url": args.redis, "role": args.role} if args.redis is not None else {}),
         )
     except _UsageError as exc:
         return fail(str(exc))
@@ -367,7 +380,7 @@ def run(
             _banner(
                 base_url=base_url,
                 key=key,
-                stream_url=args.stream_url,
+                stream_url=args.stream_url or "none (--role serve: reads Redis)",
                 llm=args.llm,
                 exposed=args.host not in _LOOPBACK,
             )
@@ -395,6 +408,6 @@ def run(
     finally:
         sock.close()
     if stream_error is not None:
-        return fail(_describe_stream_failure(stream_error, redact_url(args.stream_url)))
+        return fail(_describe_stream_failure(stream_error, redact_url(args.stream_url or "")))
     console.print("Bridge stopped.", style="dim")
     return EXIT_OK

@@ -398,12 +398,16 @@ class AsyncRedisContextStore(RedisContextStore):
 
     async def add(self, payload: ActionsPayload, *, event_id: str = "") -> bool:  # type: ignore[override]
         """Append ``payload`` to its bucket; see :meth:`RedisContextStore.add`."""
+        return bool(await self._write(payload, event_id))
+
+    async def _write(self, payload: ActionsPayload, event_id: str) -> bool | None:
+        """``True`` stored, ``False`` skipped as a replay, ``None`` dropped (and reported)."""
         keys, args = self._add_args(payload, event_id)
         try:
             return bool(await self._aadd_script(keys=keys, args=args, client=self._aredis))
         except self._redis_errors() as exc:
             self._reporter.drop(payload, exc)
-            return False
+            return None
 
     async def on_summary(self, session_id: str, summary_text: str) -> None:  # type: ignore[override]
         """Store the session's latest summary; see :meth:`RedisContextStore.on_summary`."""

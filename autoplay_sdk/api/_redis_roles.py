@@ -1,0 +1,115 @@
+"""The Redis roles of the copilot bridge: ``build_copilot_app(redis_url=..., role=...)``.
+
+- ``role="serve"``: a reader replica.  No stream; ``/context`` and ``/reply`` read the shared
+  context, summaries and user index from Redis, and session states live in Redis.
+- ``role="ingest"``: a reader replica that is also a candidate ingester.  Its lifespan runs a
+  :class:`~autoplay_sdk.context.redis_ingest.RedisIngester`: the process holding the Redis lease
+  reads the stream and writes for the whole fleet (summaries included), the others wait as hot
+  standbys and take over when it dies.
+
+Every replica must be built with the same ``lookback_seconds`` (and key prefix).  A Redis
+outage makes the routes answer 503 ``{"detail": "Context store unavailable"}`` until it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex
+from autoplay_sdk.core.exceptions import SdkConfigError
+
+ROLES = ("ingest", "serve")
+_MAX_ACTIONS = 20  # compose_chat_pipeline's default, which the in-memory bridge uses
+
+
+@dataclass
+class RedisParts:
+    """What ``build_copilot_app`` wires in place of its in-memory pipeline."""
+
+    user_index: RedisUserSessionIndex
+    session_states: Any
+    ingester: Any  # RedisIngester | None
+    lifespan: Callable[[Any], contextlib.AbstractAsyncContextManager[None]]
+
+
+def redis_parts(
+    *,
+    redis_url: str,
+    role: str,
+    stream_url: str,
+    token: str,
+    llm: Callable[[str], Any],
+    summary_threshold: int,
+    lookback_seconds: float,
+    session_state_class: type[Any] | None,
+) -> RedisParts:
+    if role not in ROLES:
+        raise SdkConfigError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    if not isinstance(redis_url, str) or not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SdkConfigError("redis_url must be a redis://, rediss:// or unix:// URL")
+    if summary_threshold < 1:
+        raise SdkConfigError(f"threshold must be >= 1, got {summary_threshold!r}")
+    store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS)
+    user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds)
+    session_states: Any = None
+    if session_state_class is not None:
+        from autoplay_sdk.agent_state.v2.state_store import RedisSessionStateStore
+
+        session_states = RedisSessionStateStore(redis_url)
+    ingester = None
+    if role == "ingest":
+        from autoplay_sdk.context.redis_ingest import RedisIngester
+
+        def new_state(payload: Any) -> None:
+            user_id = payload.user_id
+            if session_states is not None and user_id and user_id not in session_states:
+                session_states[user_id] = session_state_class() if session_state_class else None
+
+        ingester = RedisIngester(
+            stream_url=stream_url,
+            redis=redis_url,
+            token=token,
+            llm=llm,
+            summary_threshold=summary_threshold,
+            lookback_seconds=lookback_seconds,
+            max_actions=_MAX_ACTIONS,
+            on_payload=new_state,
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        if ingester is None:
+            yield
+            return
+        task = asyncio.create_task(ingester.run())
+        app.state.connector_task = task
+        await asyncio.sleep(0)
+        try:
+            yield
+        finally:
+            ingester.stop()
+            done, _ = await asyncio.wait({task}, timeout=10.0)
+            if not done:
+                task.cancel()
+                await asyncio.wait({task})
+            await ingester.aclose()
+            if done and not task.cancelled():
+                task.result()
+
+    return RedisParts(user_index=user_index, session_states=session_states, ingester=ingester, lifespan=lifespan)
+
+
+def add_unavailable_handler(app: Any) -> None:
+    """Answer 503 when Redis cannot be reached (instead of a 500 or a false 404)."""
+    from fastapi.responses import JSONResponse
+
+    from autoplay_sdk.core.exceptions import SdkUpstreamError
+
+    async def unavailable(request: Any, exc: Exception) -> Any:
+        return JSONResponse({"detail": "Context store unavailable"}, status_code=503)
+
+    app.add_exception_handler(SdkUpstreamError, unavailable)

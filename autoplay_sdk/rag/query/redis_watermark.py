@@ -40,18 +40,27 @@ class RedisInboundWatermarkStore:
     """An :class:`~autoplay_sdk.rag.query.watermark.InboundWatermarkStore` in Redis.
 
     ``redis`` is a URL or a ``redis.asyncio.Redis`` client.  Safe from many tasks and processes.
+    With a URL, connection errors are retried with capped, jittered backoff for about ``retry_s``
+    seconds before :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` is raised.
 
     Raises:
         ValueError: ``ttl_s`` is not a finite number > 0.
         ModuleNotFoundError: the ``redis`` extra is not installed.
     """
 
-    def __init__(self, redis: Any, *, key_prefix: str = DEFAULT_PREFIX, ttl_s: float = DEFAULT_WATERMARK_TTL_S) -> None:
+    def __init__(
+        self,
+        redis: Any,
+        *,
+        key_prefix: str = DEFAULT_PREFIX,
+        ttl_s: float = DEFAULT_WATERMARK_TTL_S,
+        retry_s: float = 5.0,
+    ) -> None:
         if not isinstance(ttl_s, (int, float)) or not ttl_s > 0 or math.isinf(ttl_s):
             raise ValueError(f"ttl_s must be a finite number > 0, got {ttl_s!r}")
         self._prefix = check_prefix(key_prefix) + "wm:"
         self._ttl_ms = max(1, math.ceil(ttl_s * 1000))
-        self._redis = async_client(redis)
+        self._redis = async_client(redis, retry_s)
         self._errors: type[Exception] = import_redis().exceptions.RedisError
 
     def _key(self, scope: ChatWatermarkScope) -> str:

@@ -12,7 +12,7 @@ Key layout (``P`` is the key prefix, ``"autoplay:"`` by default)::
     P s:<session id>        STRING the session's latest summary
     P u:<user id>           LIST   the user's session refs, newest first
     P e:<user id>           STRING the user's latest email
-    P ingest:last_event_id  STRING the ingester's resume checkpoint
+    P ingest:last_event_id:<h>  STRING the resume checkpoint of the stream whose URL hashes to h
     P ingest:lease          STRING the ingester lease (one active ingester per prefix)
 
 Every key is written with a TTL (``PX``/``PEXPIRE``), renewed on each write of that key.
@@ -20,6 +20,7 @@ Every key is written with a TTL (``PX``/``PEXPIRE``), renewed on each write of t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -66,12 +67,16 @@ def check_ttl(session_ttl_s: float, lookback_seconds: float | None) -> int:
 class Keys:
     """Builds the Redis keys of one prefix (see the module docstring for the layout)."""
 
-    __slots__ = ("checkpoint", "lease", "prefix")
+    __slots__ = ("lease", "prefix")
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
-        self.checkpoint = prefix + "ingest:last_event_id"
         self.lease = prefix + "ingest:lease"
+
+    def checkpoint(self, stream_url: str) -> str:
+        """Per stream, so a prefix reused for another connector never resumes at a foreign id."""
+        digest = hashlib.sha256(stream_url.encode("utf-8")).hexdigest()[:16]
+        return f"{self.prefix}ingest:last_event_id:{digest}"
 
     def bucket(self, bucket_key: str) -> str:
         return f"{self.prefix}b:{bucket_key}"
@@ -186,8 +191,10 @@ WallClock = Callable[[], float]
 
 # KEYS: bucket list, bucket meta, session's scoped-bucket set.
 # ARGV: entry, forwarded_at text ("" if not a number), cutoff ("" = no lookback), ttl ms,
-#       event id ("" = none), scoped bucket key ("" = legacy bucket).
-# Returns 1 when handled, 0 when skipped as a replay (numeric event id not above the bucket's).
+#       event id ("" = none), scoped bucket key ("" = legacy bucket), resume floor ("" = 0).
+# Returns 1 when handled, 0 when skipped as a replay: a numeric event id not above the bucket's
+# last one but above the id the connection resumed after (an id at or below that floor means
+# the connector restarted its numbering, and is stored).
 # With a cutoff the bucket ends up holding exactly its entries with forwarded_at >= cutoff, the
 # new one included only if it qualifies: what the in-memory store keeps after add().  The meta
 # hash remembers the tail's forwarded_at and whether the list is sorted by it, so a sorted
@@ -197,7 +204,8 @@ local eid = ARGV[5]
 local eidn = tonumber(eid)
 if eidn then
   local last = tonumber(redis.call('HGET', KEYS[2], 'eid') or '')
-  if last and eidn <= last then return 0 end
+  local floor = tonumber(ARGV[7]) or 0
+  if last and eidn <= last and eidn > floor then return 0 end
 end
 local ttl = tonumber(ARGV[4])
 local fwd = tonumber(ARGV[2])

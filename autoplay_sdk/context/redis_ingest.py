@@ -74,14 +74,18 @@ class _Checkpoint:
         self.last_done = ""
         self.changed = False
 
-    def parsed(self, payload: Any, event_id: str) -> None:
+    def parsed(self, payload: Any, event_id: str, resumed_after: str) -> None:
         self._seq += 1
-        self._open[self._seq] = [event_id, False]
+        self._open[self._seq] = [event_id, False, resumed_after]
         self._by_payload[id(payload)] = self._seq
 
-    def event_id(self, payload: Any) -> str:
+    def event_id(self, payload: Any) -> tuple[str, str]:
+        """``(SSE id, Last-Event-ID of its connection)`` of a parsed payload (``("", "")`` if unknown)."""
         seq = self._by_payload.get(id(payload))
-        return "" if seq is None else str(self._open[seq][0])
+        if seq is None:
+            return "", ""
+        entry = self._open[seq]
+        return str(entry[0]), str(entry[2])
 
     def dropped_last(self) -> None:
         """The payload parsed last was dropped by the client (it is reported there)."""
@@ -120,7 +124,8 @@ class RedisIngester:
     ``session_concurrency``, which is 1).
 
     Attributes: ``store`` (:class:`AsyncRedisContextStore`), ``user_index``
-    (:class:`RedisUserSessionIndex`), ``summarizer`` (or ``None``), ``client``.
+    (:class:`RedisUserSessionIndex`), ``summarizer`` (or ``None``), ``client`` and
+    ``skipped_replays`` (payloads already in Redis that a resumed stream sent again).
 
     Raises:
         ValueError, SdkConfigError: invalid options (as the components raise them).
@@ -170,11 +175,13 @@ class RedisIngester:
             self.client.on_drop(on_drop)
         self._on_payload = on_payload
         self._keys = core.Keys(core.check_prefix(key_prefix))
+        self._checkpoint_key = self._keys.checkpoint(stream_url)
         self._redis = async_client(redis)
         self._lease_ms = max(1, int(lease_s * 1000))
         self._lease_s = lease_s
         self._token = secrets.token_hex(8)
         self._checkpoint = _Checkpoint()
+        self.skipped_replays = 0
         self._stopping = asyncio.Event() if _has_loop() else None
         self._stop_requested = False
         self._hook_client()
@@ -227,19 +234,26 @@ class RedisIngester:
     async def aclose(self) -> None:
         """Close the Redis connections."""
         await self.store.aclose()
+        await self.user_index.aclose()
         await self._redis.aclose()
 
     # -- stream handling -------------------------------------------------------------------------
 
     def _hook_client(self) -> None:
         stream = self.client._core
-        parse, drop = stream.parse, stream.drop
+        parse, drop, headers = stream.parse, stream.drop, stream.request_headers
         checkpoint = self._checkpoint
+        resumed_after = [""]
+
+        def headers_and_note() -> dict[str, str]:
+            resumed_after[0] = stream.last_event_id  # what this connection resumes after
+            sent: dict[str, str] = headers()
+            return sent
 
         def parse_and_note(event_type: str, payload: Any) -> Any:
             typed = parse(event_type, payload)
             if typed is not None and event_type == "actions":
-                checkpoint.parsed(typed, stream.last_event_id)
+                checkpoint.parsed(typed, stream.last_event_id, resumed_after[0])
             return typed
 
         def drop_and_note(event_type: str, payload: Any) -> int:
@@ -248,13 +262,16 @@ class RedisIngester:
             total: int = drop(event_type, payload)
             return total
 
+        stream.request_headers = headers_and_note  # type: ignore[method-assign]
         stream.parse = parse_and_note  # type: ignore[method-assign]
         stream.drop = drop_and_note  # type: ignore[method-assign]
 
     async def _handle(self, payload: ActionsPayload) -> None:
         try:
-            outcome = await self.store._write(payload, self._checkpoint.event_id(payload))
-            if outcome is False:  # a replay of a payload already written: already counted
+            outcome = await self.store._write(payload, *self._checkpoint.event_id(payload))
+            if outcome is False:  # a replay of a payload written before a crash or reconnect
+                self.skipped_replays += 1
+                logger.debug("ingest: skipped a replayed payload for session=%s", payload.session_id)
                 return
             await self.user_index.add_async(payload)
             if self.summarizer is not None:
@@ -307,7 +324,7 @@ class RedisIngester:
 
     async def _read_checkpoint(self) -> str:
         try:
-            return core.text(await self._redis.get(self._keys.checkpoint)) or ""
+            return core.text(await self._redis.get(self._checkpoint_key)) or ""
         except core.import_redis().exceptions.RedisError as exc:
             logger.warning("ingest: could not read the checkpoint (%s); reading from the start", type(exc).__name__)
             return ""
@@ -318,7 +335,7 @@ class RedisIngester:
             return
         checkpoint.changed = False
         try:
-            await self._redis.set(self._keys.checkpoint, checkpoint.last_done, px=self.store._ttl_ms)
+            await self._redis.set(self._checkpoint_key, checkpoint.last_done, px=self.store._ttl_ms)
         except core.import_redis().exceptions.RedisError as exc:
             checkpoint.changed = True
             logger.warning("ingest: could not write the checkpoint (%s)", type(exc).__name__)

@@ -26,9 +26,11 @@ Decisions:
   hook (``record_event_dropped(reason="redis_unavailable", ...)``) and logged at WARNING with its
   ids only.  Reads raise :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (from the Redis
   error) when Redis cannot be reached, rather than answering "no activity".
-- **Replays are idempotent.**  ``add(payload, event_id=...)`` with a numeric SSE event id skips
-  a payload whose id is not above the last one stored in its bucket (a resumed ingester may
-  replay a few events); without an id every call appends, as the in-memory store does.
+- **Replays are idempotent.**  ``add(payload, event_id=..., resumed_after=...)`` with a numeric
+  SSE event id skips a payload whose id is not above the last one stored in its bucket (a
+  resumed ingester may replay a few events), unless the id is at or below the ``Last-Event-ID``
+  the connection resumed after (the connector restarted its numbering: stored).  Without an id
+  every call appends, as the in-memory store does.
 - ``max_actions`` / ``lookback_seconds`` / ``include_*`` and the per-call overrides behave as in
   ``ContextStore``; the product-fallback WARNING is logged once per session id and process.
 - ``active_sessions`` scans the key space (``SCAN``): an operator tool, not for the chat path.
@@ -208,7 +210,7 @@ class RedisContextStore:
 
     # -- write side ----------------------------------------------------------------------------
 
-    def _add_args(self, payload: ActionsPayload, event_id: str) -> tuple[list[str], list[Any]]:
+    def _add_args(self, payload: ActionsPayload, event_id: str, resumed_after: str) -> tuple[list[str], list[Any]]:
         bucket, sid, pid = core.bucket_parts(payload)
         keys = self._keys
         lookback = self._lookback_seconds
@@ -217,19 +219,22 @@ class RedisContextStore:
         fwd = entry[: entry.index("\n")]
         return (
             [keys.bucket(bucket), keys.meta(bucket), keys.scoped(sid)],
-            [entry, fwd, cutoff, self._ttl_ms, event_id, bucket if pid else ""],
+            [entry, fwd, cutoff, self._ttl_ms, event_id, bucket if pid else "", resumed_after],
         )
 
-    def add(self, payload: ActionsPayload, *, event_id: str = "") -> bool:
+    def add(self, payload: ActionsPayload, *, event_id: str = "", resumed_after: str = "") -> bool:
         """Append ``payload`` to its product/session bucket in Redis; ``False`` if not stored.
 
         With a constructor ``lookback_seconds`` the bucket's payloads older than the window
         (``payload`` included) are dropped in the same atomic step.  ``event_id`` (the SSE id of
         the event) makes replays idempotent: a numeric id not above the bucket's last one is
-        skipped.  Never raises for Redis faults: a payload that cannot be written after the
-        retries is reported as dropped (``on_drop``, metrics, WARNING) and ``False`` returned.
+        skipped, unless it is at or below ``resumed_after`` (the ``Last-Event-ID`` the connection
+        sent): such an id means the connector restarted its numbering, so it is stored.
+
+        Never raises for Redis faults: a payload that cannot be written after the retries is
+        reported as dropped (``on_drop``, metrics, WARNING) and ``False`` returned.
         """
-        keys, args = self._add_args(payload, event_id)
+        keys, args = self._add_args(payload, event_id, resumed_after)
         try:
             return bool(self._add_script(keys=keys, args=args, client=self._redis))
         except self._redis_errors() as exc:
@@ -396,13 +401,15 @@ class AsyncRedisContextStore(RedisContextStore):
         self._aredis = async_client(redis, self._write_retry_s)
         self._aadd_script = self._aredis.register_script(core.ADD_SCRIPT)
 
-    async def add(self, payload: ActionsPayload, *, event_id: str = "") -> bool:  # type: ignore[override]
+    async def add(  # type: ignore[override]
+        self, payload: ActionsPayload, *, event_id: str = "", resumed_after: str = ""
+    ) -> bool:
         """Append ``payload`` to its bucket; see :meth:`RedisContextStore.add`."""
-        return bool(await self._write(payload, event_id))
+        return bool(await self._write(payload, event_id, resumed_after))
 
-    async def _write(self, payload: ActionsPayload, event_id: str) -> bool | None:
+    async def _write(self, payload: ActionsPayload, event_id: str, resumed_after: str = "") -> bool | None:
         """``True`` stored, ``False`` skipped as a replay, ``None`` dropped (and reported)."""
-        keys, args = self._add_args(payload, event_id)
+        keys, args = self._add_args(payload, event_id, resumed_after)
         try:
             return bool(await self._aadd_script(keys=keys, args=args, client=self._aredis))
         except self._redis_errors() as exc:
@@ -540,3 +547,9 @@ class RedisUserSessionIndex:
     def reset_user(self, user_id: str) -> None:
         """Forget the user's refs and cached email (for every replica)."""
         self._redis.delete(self._keys.user(user_id), self._keys.email(user_id))
+
+    async def aclose(self) -> None:
+        """Close the asyncio client opened by :meth:`add_async`, if any."""
+        if self._aredis is not None:
+            await self._aredis.aclose()
+            self._aredis = None

@@ -54,9 +54,21 @@ def test_readers_never_see_half_a_payload(redis_url: str, prefix: str) -> None:
     threads = [threading.Thread(target=read, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
+
+    def write(part: int) -> None:
+        # Four writers, each owning a quarter of the sessions: per-session order is kept.
+        try:
+            for payload in payloads[part::4]:  # k % 4 == part, and sessions are k % 100
+                assert writer.add(payload)
+        except BaseException as exc:
+            errors.append(exc)
+
+    writers = [threading.Thread(target=write, args=(i,)) for i in range(4)]
     try:
-        for payload in payloads:
-            assert writer.add(payload)
+        for t in writers:
+            t.start()
+        for t in writers:
+            t.join(120)
     finally:
         done.set()
         for t in threads:

@@ -133,6 +133,9 @@ def test_replayed_event_ids_are_written_once(redis_url: str, prefix: str) -> Non
     assert store.get("s", product_id="p").count("Clicked") == 1
     assert store.add(payload, event_id="6") is True
     assert store.get("s", product_id="p").count("Clicked") == 2
+    # an id at or below the one the connection resumed after: the connector renumbered, keep it
+    assert store.add(payload, event_id="2", resumed_after="6") is True
+    assert store.get("s", product_id="p").count("Clicked") == 3
 
 
 def test_every_key_has_a_ttl(redis_url: str, prefix: str) -> None:

@@ -1,0 +1,127 @@
+"""RedisIngester in-process: resume with Last-Event-ID without duplicates, the lease, summaries once."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from autoplay_sdk.context.redis_ingest import RedisIngester
+from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex
+from autoplay_sdk.testing import LocalConnector, sample_events
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _actions(seed: int) -> list[dict[str, Any]]:
+    return [e for e in sample_events(sessions=2, seed=seed) if e["type"] == "actions"]
+
+
+async def _until(predicate: Any, timeout: float = 20.0) -> None:
+    async def wait() -> None:
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(wait(), timeout)
+
+
+async def test_a_restarted_ingester_resumes_without_loss_or_duplicates(redis_url: str, prefix: str) -> None:
+    calls: list[str] = []
+
+    async def llm(prompt: str) -> str:
+        calls.append(prompt)
+        return f"summary #{len(calls)}"
+
+    first, second = _actions(11), _actions(12)
+    with LocalConnector(first) as connector:
+
+        def ingester() -> RedisIngester:
+            return RedisIngester(
+                stream_url=connector.stream_url,
+                token=connector.token,
+                redis=redis_url,
+                key_prefix=prefix,
+                llm=llm,
+                summary_threshold=5,
+                lookback_seconds=3600.0,
+                lease_s=2.0,
+            )
+
+        one = ingester()
+        task = asyncio.create_task(one.run())
+        await _until(lambda: one.last_event_id == str(len(first)))
+        one.stop()
+        await task
+        await one.aclose()
+        summaries_after_first = len(calls)
+        assert summaries_after_first > 0
+
+        connector.publish_many(second)
+        two = ingester()
+        task = asyncio.create_task(two.run())
+        await _until(lambda: two.last_event_id == str(len(first) + len(second)))
+        two.stop()
+        await task
+        await two.aclose()
+        resumed = [c for c in connector.connections if c.status == 200][-1]
+        assert resumed.last_event_id == str(len(first))
+
+    store = RedisContextStore(redis_url, key_prefix=prefix, lookback_seconds=3600.0)
+    index = RedisUserSessionIndex(store, redis_url, key_prefix=prefix, lookback_seconds=3600.0)
+    for event in first + second:
+        text = store.get(event["session_id"], product_id=event["product_id"], max_actions=None)
+        for action in event["actions"]:
+            assert text.count(f"{action['description']} — ") >= 1
+    total_lines = sum(
+        store.get(sid, product_id="demo-product", max_actions=None, include_summary=False).count("\n")
+        for sid in {e["session_id"] for e in first + second}
+    )
+    assert total_lines == sum(len(e["actions"]) for e in first + second)  # nothing twice
+    user = first[0]["user_id"]
+    assert "Summary: summary #" in index.get_user_activity(user)
+
+
+async def test_a_second_ingester_waits_for_the_lease_and_takes_over(redis_url: str, prefix: str) -> None:
+    events = _actions(13)
+    with LocalConnector(events) as connector:
+        made = [
+            RedisIngester(
+                stream_url=connector.stream_url,
+                token=connector.token,
+                redis=redis_url,
+                key_prefix=prefix,
+                lookback_seconds=3600.0,
+                lease_s=0.6,
+            )
+            for _ in range(2)
+        ]
+        active = asyncio.create_task(made[0].run())
+        await _until(lambda: made[0].last_event_id == str(len(events)))
+        standby = asyncio.create_task(made[1].run())
+        await asyncio.sleep(0.5)  # a standby polls the lease: give it a few polls
+        assert not [c for c in connector.connections if c.status == 200][1:]  # it did not connect
+        made[0].stop()
+        await active
+        more = _actions(14)
+        connector.publish_many(more)
+        await _until(lambda: made[1].last_event_id == str(len(events) + len(more)))
+        made[1].stop()
+        await standby
+        assert made[1].skipped_replays == 0
+        for m in made:
+            await m.aclose()
+
+
+def test_the_example_runs_and_replicas_agree() -> None:
+    result = subprocess.run(
+        [sys.executable, "-W", "error", str(ROOT / "examples" / "redis_replicas.py")],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("replica A and replica B agree: True\nSession ")
+    assert "[Session context]\n" in result.stdout and result.stdout.rstrip().endswith("How do I export?")

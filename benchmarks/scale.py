@@ -12,6 +12,7 @@ Numbers on a shared machine are noisy: compare the rows of one run, not runs.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
 import random
 import shutil
@@ -23,7 +24,7 @@ import time
 from typing import Any
 
 from autoplay_sdk.context import ContextStore
-from autoplay_sdk.context.redis_store import RedisContextStore
+from autoplay_sdk.context.redis_store import AsyncRedisContextStore, RedisContextStore
 from autoplay_sdk.core.models import ActionsPayload, SlimAction
 
 LOOKBACK = 3600.0
@@ -62,8 +63,26 @@ def _reader_proc(url: str, sessions: int, seconds: float, seed: int, out: Any) -
     out.put(n / seconds)
 
 
+async def _async_ingest(url: str, payloads: list[ActionsPayload], lanes: int) -> float:
+    """Writes as the ingester does them: sessions concurrently, each session's payloads in order."""
+    store = AsyncRedisContextStore(url, key_prefix="bench-async:", lookback_seconds=LOOKBACK, max_actions=MAX_ACTIONS)
+    by_lane: dict[int, list[ActionsPayload]] = {}
+    for p in payloads:
+        by_lane.setdefault(hash(p.session_id) % lanes, []).append(p)
+
+    async def lane(items: list[ActionsPayload]) -> None:
+        for p in items:
+            await store.add(p)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(lane(items) for items in by_lane.values()))
+    rate = len(payloads) / (time.perf_counter() - t0)
+    await store.aclose()
+    return rate
+
+
 def _row(name: str, value: str) -> None:
-    print(f"| {name:<44} | {value:>18} |")
+    print(f"| {name:<56} | {value:>18} |")
 
 
 def main() -> None:
@@ -112,6 +131,7 @@ def main() -> None:
                 shared.add(p)
             redis_ingest = len(payloads) / (time.perf_counter() - t0)
             used = client.info("memory")["used_memory"] - base
+            async_ingest = asyncio.run(_async_ingest(url, payloads, 16))
             n_mem, lat_mem = _read_pass(memory, args.sessions, args.seconds, 1)
             n_one, lat_one = _read_pass(shared, args.sessions, args.seconds, 1)
             queue: Any = multiprocessing.Queue()
@@ -129,9 +149,10 @@ def main() -> None:
                 return f"{statistics.quantiles(lat, n=100)[q - 1] * 1e6:.0f} µs"
 
             print(f"\n{args.sessions} sessions x {args.per_session} payloads, max_actions={MAX_ACTIONS}\n")
-            print(f"| {'measure':<44} | {'value':>18} |\n|{'-' * 46}|{'-' * 20}|")
+            print(f"| {'measure':<56} | {'value':>18} |\n|{'-' * 58}|{'-' * 20}|")
             _row("ingest, in-memory ContextStore.add", f"{mem_ingest:,.0f} /s")
             _row("ingest, RedisContextStore.add (1 Lua call)", f"{redis_ingest:,.0f} /s")
+            _row("ingest, AsyncRedisContextStore.add, 16 sessions at once", f"{async_ingest:,.0f} /s")
             _row("enrich(), in-memory, 1 thread", f"{n_mem / args.seconds:,.0f} /s")
             _row("enrich(), Redis, 1 reader process", f"{n_one / args.seconds:,.0f} /s")
             _row("enrich(), Redis, 2 reader processes (sum)", f"{sum(two):,.0f} /s")

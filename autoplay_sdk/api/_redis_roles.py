@@ -66,8 +66,8 @@ def redis_parts(
 
         def new_state(payload: Any) -> None:
             user_id = payload.user_id
-            if session_states is not None and user_id and user_id not in session_states:
-                session_states[user_id] = session_state_class() if session_state_class else None
+            if session_states is not None and session_state_class is not None and user_id:
+                session_states.add_if_absent(user_id, session_state_class())
 
         ingester = RedisIngester(
             stream_url=stream_url,

@@ -279,7 +279,7 @@ class RedisContextStore:
         key = actions_bucket_id(product_id, session_id)
         keys = self._keys
         try:
-            pipe = self._redis.pipeline(transaction=True)
+            pipe = self._redis.pipeline(transaction=False)
             pipe.get(keys.summary(session_id))
             pipe.lrange(keys.bucket(key), 0, -1)
             summary_raw, entries = pipe.execute()
@@ -334,7 +334,7 @@ class RedisContextStore:
         scoped = sorted(core.text(k) or "" for k in self._redis.smembers(keys.scoped(session_id)))
         if not scoped:
             return [], None
-        pipe = self._redis.pipeline(transaction=True)
+        pipe = self._redis.pipeline(transaction=False)
         for bucket in scoped:
             pipe.lrange(keys.bucket(bucket), 0, -1)
         found = [(b, e) for b, e in zip(scoped, pipe.execute(), strict=True) if e]

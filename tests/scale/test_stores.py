@@ -98,6 +98,9 @@ def test_state_set_on_one_replica_is_seen_by_another(kind: str) -> None:
         stores = [RedisSessionStateStore(fakeredis.FakeRedis(server=server), ttl_s=60) for _ in range(2)]
     a, b = stores
     assert "u1" not in b
+    assert a.add_if_absent("u0", SessionState()) is True
+    assert b.add_if_absent("u0", SessionState()) is False
+    del b["u0"]
     state = SessionState()
     state.transition_to_proactive("t")
     a["u1"] = state

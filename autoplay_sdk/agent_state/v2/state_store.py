@@ -120,6 +120,16 @@ class InMemorySessionStateStore(MutableMapping[str, SessionState]):
         with self._lock:
             return len(self._live())
 
+    def add_if_absent(self, key: str, state: SessionState) -> bool:
+        """Store ``state`` only if ``key`` holds none; ``True`` if it was stored."""
+        snapshot = to_portable(state)
+        with self._lock:
+            items = self._live()
+            if key in items:
+                return False
+            items[key] = (self._clock() + self._ttl_s, snapshot)
+            return True
+
     def update_state(
         self, key: str, fn: Callable[[SessionState], None], *, default: Callable[[], SessionState]
     ) -> SessionState:
@@ -184,6 +194,11 @@ class RedisSessionStateStore(MutableMapping[str, SessionState]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+    def add_if_absent(self, key: str, state: SessionState) -> bool:
+        """Store ``state`` only if ``key`` holds none (one ``SET NX``); ``True`` if it was stored."""
+        data = json.dumps(to_portable(state))
+        return bool(self._call(lambda: self._redis.set(self._prefix + key, data, px=self._ttl_ms, nx=True)))
 
     def update_state(
         self, key: str, fn: Callable[[SessionState], None], *, default: Callable[[], SessionState]

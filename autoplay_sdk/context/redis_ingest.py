@@ -267,6 +267,10 @@ class RedisIngester:
         stream.drop = drop_and_note  # type: ignore[method-assign]
 
     async def _handle(self, payload: ActionsPayload) -> None:
+        # The checkpoint moves past a payload once it is handled: written, skipped, reported as
+        # dropped, or failed in a later step.  A cancelled write (shutdown timeout) is none of
+        # these, so the checkpoint stays before it and a resumed stream sends it again.
+        cancelled = False
         try:
             outcome = await self.store._write(payload, *self._checkpoint.event_id(payload))
             if outcome is False:  # a replay of a payload written before a crash or reconnect
@@ -280,8 +284,12 @@ class RedisIngester:
                 result = self._on_payload(payload)
                 if asyncio.iscoroutine(result):
                     await result
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
         finally:
-            self._checkpoint.done(payload)
+            if not cancelled:
+                self._checkpoint.done(payload)
 
     # -- lease and checkpoint ----------------------------------------------------------------------
 

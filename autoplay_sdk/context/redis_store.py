@@ -244,12 +244,20 @@ class RedisContextStore:
     def on_summary(self, session_id: str, summary_text: str) -> None:
         """Store ``summary_text`` as the session's latest summary (replacing the previous one).
 
-        A Redis fault is logged at WARNING (the summary is lost; the next one replaces it anyway).
+        An empty (or ``None``) summary removes the stored one: the in-memory store keeps it but
+        renders it as "no summary", which reads the same.  A Redis fault is logged at WARNING (the
+        summary is lost; the next one replaces it anyway).
         """
         try:
-            self._redis.set(self._keys.summary(session_id), summary_text, px=self._ttl_ms)
+            self._summary_call(self._redis, session_id, summary_text)
         except self._redis_errors() as exc:
             logger.warning("redis_store: could not write summary for session=%s (%s)", session_id, type(exc).__name__)
+
+    def _summary_call(self, client: Any, session_id: str, summary_text: Any) -> Any:
+        key = self._keys.summary(session_id)
+        if not summary_text:
+            return client.delete(key)
+        return client.set(key, str(summary_text), px=self._ttl_ms)
 
     def _redis_errors(self) -> type[Exception]:
         error: type[Exception] = core.import_redis().exceptions.RedisError
@@ -419,7 +427,7 @@ class AsyncRedisContextStore(RedisContextStore):
     async def on_summary(self, session_id: str, summary_text: str) -> None:  # type: ignore[override]
         """Store the session's latest summary; see :meth:`RedisContextStore.on_summary`."""
         try:
-            await self._aredis.set(self._keys.summary(session_id), summary_text, px=self._ttl_ms)
+            await self._summary_call(self._aredis, session_id, summary_text)
         except self._redis_errors() as exc:
             logger.warning("redis_store: could not write summary for session=%s (%s)", session_id, type(exc).__name__)
 

@@ -125,3 +125,23 @@ def test_the_example_runs_and_replicas_agree() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.startswith("replica A and replica B agree: True\nSession ")
     assert "[Session context]\n" in result.stdout and result.stdout.rstrip().endswith("How do I export?")
+
+
+async def test_an_ingester_that_loses_its_lease_stops_reading(redis_url: str, prefix: str) -> None:
+    import redis
+
+    with LocalConnector(_actions(15)) as connector:
+        ingester = RedisIngester(
+            stream_url=connector.stream_url,
+            token=connector.token,
+            redis=redis_url,
+            key_prefix=prefix,
+            lookback_seconds=3600.0,
+            lease_s=0.6,
+        )
+        task = asyncio.create_task(ingester.run())
+        await _until(lambda: ingester.last_event_id != "")
+        redis.Redis.from_url(redis_url).set(prefix + "ingest:lease", "someone-else")
+        await asyncio.wait_for(task, 10)  # returns on its own: another ingester owns the stream now
+        assert redis.Redis.from_url(redis_url).get(prefix + "ingest:lease") == b"someone-else"
+        await ingester.aclose()

@@ -9,19 +9,26 @@ batches and, per raw session id, the latest LLM summary, and renders them as tex
     1. [3] click: Opened billing — /settings/billing
     2. [4] click: Clicked Upgrade — /settings/billing
 
-Decisions where spec 02 §1 is silent, and what goes beyond the reference:
+Rendering is done by the pure functions of :mod:`autoplay_sdk.context._render`; this module adds
+the state, the lock, the bounds and a small cache.  Choices beyond the published contract:
 
 - **Rendering cost follows the window, not the history.**  ``add()`` does O(1) work and formats
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
-  newest-first walk that stops at ``max_actions``, and renders only that window.  The rendered
-  window is cached per bucket: an unchanged window is served from the cache, and a window that
-  only grew at the end (the usual case: new actions arrived, nothing aged out) is extended by
-  formatting just the new actions, so each action is formatted once.  Only a window whose start
-  moved (numbering shifts) is rendered again, at a cost proportional to its size.  Actions are
-  formatted on first read rather than at ``add()`` time: sessions nobody reads never pay for it,
-  and the text cannot go stale before it is read.
-- Because of that cache, **payloads must not be mutated after** ``add()`` (they are stored by
-  reference, as in the reference; the SDK itself never mutates them).
+  newest-first walk that stops at ``max_actions``, and renders only that window.
+- **A render cache bounded in bytes.**  The rendered ``Recent activity:`` block of recently read
+  sessions is kept, up to ``_RENDER_CACHE_BYTES`` (3 MiB of UTF-8 text) per store, least recently read
+  dropped first.  An unchanged window is served from it; a window that only grew at the end
+  (new actions arrived, nothing aged out) is extended by formatting just the new actions.
+  Because of the cache, **payloads must not be mutated after** ``add()`` (they are stored by
+  reference; the SDK itself never mutates them).
+- **Bad payloads are refused at the door.**  ``add()`` logs a WARNING and changes nothing for a
+  payload it could not order or render later (``forwarded_at`` not a finite number, ids that are
+  not strings, ``actions`` not a list of actions): the session keeps working.
+- **Every session is bounded** (``max_actions_per_session``, keyword-only, default 10,000
+  actions, ``None`` = unbounded): when a bucket holds more actions, its oldest payloads are
+  dropped (the newest payload is always kept), each counted with
+  ``metrics.record_event_dropped(reason="max_actions_per_session", event_type="actions", ...)``
+  and logged at DEBUG with counts only.
 - A bucket whose payloads arrive out of ``forwarded_at`` order stays correct: its lookback reads
   fall back to a linear filter, uncached.
 - **The product fallback** of ``get()`` consults a per-session index instead of scanning every
@@ -32,12 +39,12 @@ Decisions where spec 02 §1 is silent, and what goes beyond the reference:
   amortised: due sessions are removed at the start of every call, no timer or background task.
   The clock is ``time.monotonic`` (private attribute ``_clock``, injectable in tests);
   lookback windows use ``time.time`` (``_wall``) because ``forwarded_at`` is wall-clock time.
-- **The "already warned" set is bounded** (defect 8): a session id leaves it when its last
-  product-scoped bucket leaves the store (eviction, expiry or ``reset``), so the fallback warning
-  is logged at most once per session id while that session is held.
-- ``add()`` logs nothing: the reference's per-payload DEBUG record cost more than the add
-  itself.  Evictions, expiries and resets are logged at DEBUG; log records carry ids and counts
-  only, never action text or summaries.
+- **The "already warned" set is bounded**: a session id leaves it when its last product-scoped
+  bucket leaves the store (eviction, expiry or ``reset``), so the fallback warning is logged at
+  most once per session id while that session is held.
+- ``add()`` logs nothing on success (a per-event record would cost more than the add).
+  Evictions, expiries and resets are logged at DEBUG; log records carry ids and counts only,
+  never action text or summaries.
 - Besides ``summaries`` (session id → latest summary), the read-only ``actions`` property gives a
   snapshot copy of the buckets (key → payloads).
 """
@@ -52,18 +59,21 @@ from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable
 from itertools import pairwise
-from operator import attrgetter
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.context.summarizer import _numbered_lines
+from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context._render import FORWARDED_AT, activity_block, cap_start, compose_context, enrich_query
+from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
 
 logger = get_logger(__name__)
 
-_FORWARDED_AT = attrgetter("forwarded_at")
+DEFAULT_MAX_ACTIONS_PER_SESSION = 10_000
+_RENDER_CACHE_BYTES = 3 << 20
+_CACHE_ENTRY_OVERHEAD = 200  # bytes of bookkeeping per cached block, besides its text
 
 
 class _Unset(enum.Enum):
@@ -72,10 +82,12 @@ class _Unset(enum.Enum):
 
 _UNSET = _Unset.UNSET
 _NO_ROUTE = object()
-_ACTIVITY_HEADER = "Recent activity:"
 
-# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_text, payloads).
-_Job = tuple["_Bucket | None", int, int, int, int, str, list[ActionsPayload]]
+# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_utf8, payloads).
+_Job = tuple["_Bucket | None", int, int, int, int, bytes, list[ActionsPayload]]
+# A cached window: (start_abs, skip, end_abs, line_count, "Recent activity:" block as UTF-8).
+# UTF-8 because the EM DASH would make every cached str two bytes per character.
+_Entry = tuple[int, int, int, int, bytes]
 
 
 def actions_bucket_id(product_id: str | None, session_id: str | None) -> str:
@@ -97,7 +109,19 @@ class _Bucket:
     ``(start, skip, end)`` identifies a rendered window's content for the cache.
     """
 
-    __slots__ = ("base", "cache", "key", "last", "live", "ordered", "payloads", "route", "scoped", "sid")
+    __slots__ = (
+        "base",
+        "cache",
+        "key",
+        "last",
+        "live",
+        "n_actions",
+        "ordered",
+        "payloads",
+        "route",
+        "scoped",
+        "sid",
+    )
 
     def __init__(self, key: str, sid: str, scoped: bool) -> None:
         self.key = key
@@ -106,20 +130,28 @@ class _Bucket:
         self.live = True  # False once removed from the store (the add() route cache checks it)
         self.route: Any = _NO_ROUTE  # the raw session_id under which add() routes here
         self.payloads: list[ActionsPayload] = []
+        self.n_actions = 0
         self.base = 0
         self.ordered = True  # forwarded_at is non-decreasing: lookback reads can bisect
         self.last: Any = -math.inf  # forwarded_at of the newest payload
         # (start_abs, skip, end_abs, line_count, "Recent activity:" block) of the last rendered window.
-        self.cache: tuple[int, int, int, int, str] | None = None
+        self.cache: _Entry | None = None
+
+    def drop_oldest(self, k: int) -> int:
+        """Remove the ``k`` oldest payloads; returns how many actions they held."""
+        payloads = self.payloads
+        removed = sum(len(p.actions) for p in payloads[:k])
+        del payloads[:k]
+        self.base += k
+        self.n_actions -= removed
+        return removed
 
     def prune_before(self, cutoff: float) -> None:
         """Keep payloads with ``forwarded_at >= cutoff`` (constructor lookback, at add time)."""
         payloads = self.payloads
         if self.ordered:
             if payloads and payloads[0].forwarded_at < cutoff:
-                cut = bisect_left(payloads, cutoff, key=_FORWARDED_AT)
-                del payloads[:cut]
-                self.base += cut
+                self.drop_oldest(bisect_left(payloads, cutoff, key=FORWARDED_AT))
             return
         kept = [p for p in payloads if p.forwarded_at >= cutoff]
         if len(kept) == len(payloads):
@@ -127,41 +159,20 @@ class _Bucket:
         # Non-contiguous removal: renumber past every number used so far (stale cache keys can't match).
         self.base += len(payloads)
         self.payloads = kept
+        self.n_actions = sum(len(p.actions) for p in kept)
         fwd = [p.forwarded_at for p in kept]
         self.ordered = all(x <= y for x, y in pairwise(fwd))
         self.last = fwd[-1] if fwd else -math.inf
-        self.cache = None
 
 
-def _cap_start(payloads: list[ActionsPayload], lo: int, cap: int) -> tuple[int, int]:
-    """(first entry, actions to skip in it) keeping the newest ``cap`` actions of ``payloads[lo:]``."""
-    remaining = cap
-    i = len(payloads)
-    while i > lo:
-        i -= 1
-        k = len(payloads[i].actions)
-        if k >= remaining:
-            return i, k - remaining
-        remaining -= k
-    return lo, 0
-
-
-def _render(job: _Job) -> str:
-    """The ``"Recent activity:\n..."`` block of a window (``""`` without actions); caches it."""
+def _render(job: _Job) -> tuple[str, _Entry | None]:
+    """The window's ``"Recent activity:"`` block and the cache entry describing it."""
     bucket, start, skip, end, first, prefix, payloads = job
-    actions = [a for p in payloads for a in p.actions]
-    lines = _numbered_lines(actions[skip:] if skip else actions, first)
-    if not lines:
-        text = prefix
-    elif prefix:
-        text = "\n".join([prefix, *lines])
-    else:
-        text = "\n".join([_ACTIVITY_HEADER, *lines])
-    if bucket is not None:
-        # One attribute write (atomic under the GIL): any (key, text) pair is self-consistent,
-        # so the cache needs no lock even when readers race.
-        bucket.cache = (start, skip, end, first - 1 + len(lines), text)
-    return text
+    text = activity_block(payloads, skip, first, prefix.decode())
+    if bucket is None:
+        return text, None
+    lines = first - 1 + max(sum(len(p.actions) for p in payloads) - skip, 0)
+    return text, (start, skip, end, lines, text.encode())
 
 
 class _ContextStoreBase:
@@ -177,6 +188,8 @@ class _ContextStoreBase:
         max_actions: int | None = None,
         max_sessions: int | None = None,
         session_ttl_s: float | None = None,
+        max_actions_per_session: int | None = DEFAULT_MAX_ACTIONS_PER_SESSION,
+        metrics: SdkMetricsHook | None = None,
     ) -> None:
         if lookback_seconds is not None and lookback_seconds <= 0:
             raise ValueError(f"lookback_seconds must be > 0, got {lookback_seconds!r}")
@@ -186,13 +199,16 @@ class _ContextStoreBase:
             raise ValueError(f"max_sessions must be >= 1, got {max_sessions!r}")
         if session_ttl_s is not None and not session_ttl_s > 0:
             raise ValueError(f"session_ttl_s must be > 0, got {session_ttl_s!r}")
+        if max_actions_per_session is not None and max_actions_per_session < 1:
+            raise ValueError(f"max_actions_per_session must be >= 1, got {max_actions_per_session!r}")
         self._include_summary = include_summary
         self._include_actions = include_actions
         self._lookback_seconds = lookback_seconds
         self._max_actions = max_actions
         self._max_sessions = max_sessions
         self._session_ttl_s = session_ttl_s
-        self._bounded_add = session_ttl_s is not None or lookback_seconds is not None
+        self._max_actions_per_session = max_actions_per_session
+        self._metrics = metrics
         self._clock: Callable[[], float] = time.monotonic
         self._wall: Callable[[], float] = time.time
 
@@ -203,6 +219,9 @@ class _ContextStoreBase:
         self._last_seen: OrderedDict[str, float] = OrderedDict()  # only with session_ttl_s
         # add() fast path: raw session_id -> (raw product_id, its bucket), pruned by size.
         self._route: dict[Any, tuple[Any, _Bucket]] = {}
+        # Buckets holding a rendered block, least recently read first, and the bytes they hold.
+        self._cached: OrderedDict[_Bucket, int] = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
 
         if summarizer is not None:
@@ -225,14 +244,22 @@ class _ContextStoreBase:
 
         O(1): nothing is formatted until a read needs it.  With a constructor
         ``lookback_seconds``, payloads of that bucket older than the lookback are dropped now,
-        ``payload`` included.  Logs nothing (a per-event record would cost more than the add).
+        ``payload`` included; past ``max_actions_per_session`` the bucket's oldest payloads are
+        dropped.  A payload the store could not order or render is refused with a WARNING and
+        leaves the state untouched.  Logs nothing on success.
         """
+        problem = payload_problem(payload)
+        if problem is not None:
+            logger.warning(
+                "context_store: refused a payload for session=%s (%s); the session is unchanged",
+                describe(payload),
+                problem,
+            )
+            return
         raw_sid = payload.session_id
-        try:
-            raw_pid = payload.product_id
-        except AttributeError:  # duck-typed payloads without a product go to the session bucket
-            raw_pid = None
+        raw_pid = getattr(payload, "product_id", None)  # duck-typed payloads go to the session bucket
         forwarded_at = payload.forwarded_at
+        dropped = 0
         lock = self._lock
         lock.acquire()
         try:
@@ -245,20 +272,44 @@ class _ContextStoreBase:
                     self._buckets.move_to_end(bucket.key)
             else:
                 bucket = self._touch_payload_bucket(raw_sid, raw_pid)
-            try:
-                if forwarded_at < bucket.last:
-                    bucket.ordered = False
-            except TypeError:
+            if forwarded_at < bucket.last:
                 bucket.ordered = False
             bucket.last = forwarded_at
             bucket.payloads.append(payload)
-            if self._bounded_add:
-                if self._session_ttl_s is not None:
-                    self._seen(bucket.sid)
-                if self._lookback_seconds is not None:
-                    bucket.prune_before(self._wall() - self._lookback_seconds)
+            bucket.n_actions += len(payload.actions)
+            if self._session_ttl_s is not None:
+                self._seen(bucket.sid)
+            if self._lookback_seconds is not None:
+                bucket.prune_before(self._wall() - self._lookback_seconds)
+            cap = self._max_actions_per_session
+            if cap is not None and bucket.n_actions > cap:
+                dropped = self._enforce_session_cap(bucket, cap)
         finally:
             lock.release()
+        if dropped:
+            logger.debug("context_store: max_actions_per_session=%d reached; dropped %d oldest payloads", cap, dropped)
+            for _ in range(dropped):
+                _safe_call(
+                    self._metrics,
+                    "record_event_dropped",
+                    reason="max_actions_per_session",
+                    event_type="actions",
+                    session_id=raw_sid,
+                    product_id=raw_pid,
+                )
+
+    @staticmethod
+    def _enforce_session_cap(bucket: _Bucket, cap: int) -> int:
+        # Caller holds the lock.  Drop the oldest payloads until the bucket fits (keeping the newest).
+        payloads = bucket.payloads
+        excess = bucket.n_actions - cap
+        k = 0
+        while excess > 0 and k < len(payloads) - 1:
+            excess -= len(payloads[k].actions)
+            k += 1
+        if k:
+            bucket.drop_oldest(k)
+        return k
 
     def _touch_payload_bucket(self, raw_sid: str | None, raw_pid: str | None) -> _Bucket:
         # Caller holds the lock.  The slow path of add(): build the key, touch, remember the route.
@@ -335,9 +386,7 @@ class _ContextStoreBase:
         is empty.
         """
         context = self._context(session_id, product_id, include_summary, include_actions, lookback_seconds, max_actions)
-        if not context:
-            return query
-        return f"[Session context]\n{context}\n\n[Query]\n{query}"
+        return enrich_query(context, query)
 
     def _context(
         self,
@@ -357,7 +406,7 @@ class _ContextStoreBase:
         key = f"{pid}\x1f{sid}" if pid else sid
 
         warning: tuple[str, tuple[str, ...]] | None = None
-        actions_text: str | _Job = ""
+        window: str | bytes | _Job = ""
         with self._lock:
             if self._session_ttl_s is not None:
                 self._expire()
@@ -367,17 +416,19 @@ class _ContextStoreBase:
                 if (bucket is None or not bucket.payloads) and not pid:
                     bucket, warning = self._fallback(session_id, bucket)
                 if bucket is not None and bucket.payloads:
-                    actions_text = self._window(bucket, lookback, cap)
+                    window = self._window(bucket, lookback, cap)
         if warning is not None:
             logger.warning(warning[0], *warning[1])
-        if not isinstance(actions_text, str):
-            actions_text = _render(actions_text)
-        # actions_text is the whole "Recent activity:" block (cached that way: no copy here).
-        if summary:
-            if actions_text:
-                return f"Summary: {summary}\n\n{actions_text}"
-            return f"Summary: {summary}"
-        return actions_text
+        if isinstance(window, str):
+            activity = window
+        elif isinstance(window, bytes):
+            activity = window.decode()
+        else:
+            activity, entry = _render(window)
+            if entry is not None:
+                with self._lock:
+                    self._remember(window[0], entry)
+        return compose_context(summary, activity)
 
     def _fallback(
         self, session_id: str, bucket: _Bucket | None
@@ -403,7 +454,7 @@ class _ContextStoreBase:
         )
         return None, ((message, (session_id,)) if first_time else None)
 
-    def _window(self, bucket: _Bucket, lookback: float | None, cap: int | None) -> str | _Job:
+    def _window(self, bucket: _Bucket, lookback: float | None, cap: int | None) -> str | bytes | _Job:
         # Caller holds the lock: locate the window; return cached text or a job rendered outside.
         if cap is not None and cap <= 0:
             return ""
@@ -413,21 +464,40 @@ class _ContextStoreBase:
             cutoff = self._wall() - lookback
             if not bucket.ordered:
                 selected = [p for p in payloads if p.forwarded_at >= cutoff]
-                first, skip = _cap_start(selected, 0, cap) if cap is not None else (0, 0)
-                return (None, 0, skip, 0, 1, "", selected[first:])
-            start = bisect_left(payloads, cutoff, key=_FORWARDED_AT)
+                first, skip = cap_start(selected, 0, cap) if cap is not None else (0, 0)
+                return (None, 0, skip, 0, 1, b"", selected[first:])
+            start = bisect_left(payloads, cutoff, key=FORWARDED_AT)
         skip = 0
         if cap is not None:
-            start, skip = _cap_start(payloads, start, cap)
+            start, skip = cap_start(payloads, start, cap)
         base = bucket.base
         end = base + len(payloads)
         cache = bucket.cache
         if cache is not None and cache[0] == base + start and cache[1] == skip:
             if cache[2] == end:
+                self._cached.move_to_end(bucket)
                 return cache[4]
             if cache[2] < end:  # the window only grew at the end: format just the new actions
                 return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :])
-        return (bucket, base + start, skip, end, 1, "", payloads[start:])
+        return (bucket, base + start, skip, end, 1, b"", payloads[start:])
+
+    def _remember(self, bucket: _Bucket | None, entry: _Entry) -> None:
+        # Caller holds the lock.  Cache a rendered block within the byte budget, LRU first out.
+        if bucket is None or not bucket.live:
+            return
+        cached = self._cached
+        self._cached_bytes -= cached.pop(bucket, 0)
+        size = len(entry[4]) + _CACHE_ENTRY_OVERHEAD
+        if size > _RENDER_CACHE_BYTES:
+            bucket.cache = None
+            return
+        bucket.cache = entry
+        cached[bucket] = size
+        self._cached_bytes += size
+        while self._cached_bytes > _RENDER_CACHE_BYTES:
+            old, old_size = cached.popitem(last=False)
+            old.cache = None
+            self._cached_bytes -= old_size
 
     # -- management --------------------------------------------------------------------------
 
@@ -488,6 +558,7 @@ class _ContextStoreBase:
         bucket.live = False
         bucket.payloads = []
         bucket.cache = None
+        self._cached_bytes -= self._cached.pop(bucket, 0)
         route = self._route.get(bucket.route)
         if route is not None and route[1] is bucket:
             del self._route[bucket.route]
@@ -546,12 +617,15 @@ class ContextStore(_ContextStoreBase):
 
     Bounds: ``lookback_seconds`` (payloads older than this, by ``forwarded_at``, are pruned from
     the bucket being written and hidden from reads), ``max_actions`` (newest actions shown),
-    ``max_sessions`` (buckets kept, least recently written evicted with their summary) and the
-    keyword-only ``session_ttl_s`` (sessions not written for that long are forgotten).
+    ``max_sessions`` (buckets kept, least recently written evicted with their summary), and the
+    keyword-only ``session_ttl_s`` (sessions not written for that long are forgotten) and
+    ``max_actions_per_session`` (default 10,000; a bucket's oldest payloads are dropped beyond
+    it, each drop reported to ``metrics.record_event_dropped``).  ``add()`` refuses, with a
+    WARNING and no state change, a payload it could not order or render.
 
     Raises:
-        ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1`` or
-            ``session_ttl_s <= 0``.
+        ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1``,
+            ``session_ttl_s <= 0`` or ``max_actions_per_session < 1``.
     """
 
     add = _ContextStoreBase._add  # no wrapper call: add() is the hot path

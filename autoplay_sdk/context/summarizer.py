@@ -43,13 +43,14 @@ import inspect
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk.context._render import format_actions
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
-from autoplay_sdk.core.models import ActionsPayload, SlimAction
+from autoplay_sdk.core.models import ActionsPayload
 
 logger = get_logger(__name__)
 
@@ -73,24 +74,8 @@ DEFAULT_PROMPT: str = (
 _WORKER_IDLE_TIMEOUT_S = 300.0
 
 
-def _format_actions(payloads: list[ActionsPayload]) -> str:
-    """Number every action of every payload from 1: ``"{n}. {SlimAction.to_text()}"`` lines.
-
-    Lines are joined with ``"\\n"``; no payloads, or payloads without actions, give ``""``.
-    """
-    return "\n".join(_numbered_lines((a for p in payloads for a in p.actions), 1))
-
-
-def _numbered_lines(actions: Iterable[Any], first: int) -> list[str]:
-    # Shared with context_store, whose windows may start numbering mid-way.  A plain SlimAction
-    # is rendered inline (its to_text() format, without the call: the store's hot path); any
-    # other object goes through its own to_text().
-    return [
-        f"{n}. [{a.index}] {a.type}: {a.description} \u2014 {a.canonical_url}"
-        if type(a) is SlimAction
-        else f"{n}. {a.to_text()}"
-        for n, a in enumerate(actions, first)
-    ]
+# The default formatter lives in the neutral rendering module; this name is its published alias.
+_format_actions = format_actions
 
 
 class _Stop:

@@ -1,29 +1,173 @@
 """Typed payloads of the connector stream.
 
-The three classes are plain, mutable ``@dataclass``\\ es (the published contract: users construct,
-compare and ``dataclasses.replace`` them).  Each parses itself (``from_dict``), serialises itself
-(``to_dict``: the wire object, key order as the connector and the Redis buffer write it, plus
-``conversation_id``) and renders itself for prompts (``to_text``).
+The three classes are mutable dataclasses with ``__slots__`` (users construct, compare,
+``dataclasses.replace``, ``asdict``, copy and pickle them; slots make each instance about a
+third smaller than a ``__dict__``-backed one).  Each parses itself (``from_dict``), serialises
+itself (``to_dict``: the wire object, key order as the connector and the Redis buffer write it,
+plus ``conversation_id``) and renders itself for prompts (``to_text``).
 
-``from_dict`` is lenient by contract: unknown keys are ignored, falsy values fall back to the
-field default, truthy values pass through without coercion.
+``from_dict`` is the boundary where wire values are checked:
+
+- Unknown keys are ignored; a missing or falsy value becomes the field default (``""``, ``0``,
+  ``0.0``, ``None`` for the payload's ids).
+- A value with one obvious meaning is coerced: a numeric string becomes a number, an ISO-8601
+  string (``"2024-01-01T00:00:00Z"``; no offset means UTC) in a time field becomes epoch
+  seconds, an integral float in an integer field becomes an ``int``, an integer id becomes its
+  decimal string.  Well-typed values (what the connector sends) are kept as they are.
+- Anything else raises :class:`MalformedPayloadError` (a ``ValueError``), naming the field: a
+  time that is not a finite number or an ISO-8601 string, ``actions`` that is not a list of
+  objects, a title or description that is not a string, ``data`` that is not a mapping.  The
+  stream clients and the webhook receiver log and skip such a frame, like undecodable JSON.
+
+Repeated short strings (product, session and user ids, action types, titles, URLs) are shared
+between payloads through a small bounded table, so a stream of similar frames does not hold one
+copy per frame.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk.core.exceptions import SdkError
 
 __all__ = ["ActionsPayload", "AnyPayload", "SlimAction", "SummaryPayload"]
 
 logger = get_logger(__name__)
 
 
-@dataclass
+class MalformedPayloadError(SdkError, ValueError):
+    """A wire value of the payload has the wrong type; the message names the field (never the value)."""
+
+
+# -- wire value checks --------------------------------------------------------------------------
+
+_SHARED: dict[str, str] = {}
+_SHARED_MAX = 16_384  # entries; cleared when full, so a few MB at most
+_SHARED_LEN = 256  # longer strings rarely repeat
+
+
+def _share(s: str) -> str:
+    t = _SHARED.get(s)
+    if t is not None:
+        return t
+    if len(s) <= _SHARED_LEN:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[s] = s
+    return s
+
+
+def _bad(field: str, value: object, expected: str) -> MalformedPayloadError:
+    return MalformedPayloadError(f"{field} must be {expected}, got {type(value).__name__}")
+
+
+def _text(value: Any, field: str) -> str:
+    """A text field: falsy → ``""``; a ``str`` is kept; anything else is malformed."""
+    if not value:
+        return ""
+    if type(value) is str:
+        return _share(value)
+    if isinstance(value, str):
+        return _share(str(value))
+    raise _bad(field, value, "a string")
+
+
+def _id(value: Any, field: str) -> str | None:
+    """An id taken raw: ``None`` and ``str`` are kept, an integer becomes its decimal string."""
+    if value is None:
+        return None
+    if type(value) is str:
+        return _share(value)
+    if isinstance(value, str):
+        return _share(str(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise _bad(field, value, "a string or null")
+
+
+def _int(value: Any, field: str) -> int:
+    """An integer field: falsy → ``0``; integral floats and numeric strings are converted."""
+    if not value:
+        return 0
+    if type(value) is int:
+        return value
+    if isinstance(value, bool):
+        raise _bad(field, value, "an integer")
+    if isinstance(value, int):
+        return int(value)
+    number: float
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise _bad(field, value, "an integer") from None
+    else:
+        raise _bad(field, value, "an integer")
+    if math.isfinite(number) and number == int(number):
+        return int(number)
+    raise MalformedPayloadError(f"{field} must be an integer, got a non-integral number")
+
+
+def _time(value: Any, field: str) -> float:
+    """A time in epoch seconds: falsy → ``0.0``; numbers kept; numeric or ISO-8601 strings converted."""
+    if not value:
+        return 0.0
+    kind = type(value)
+    if kind is float or kind is int:
+        if kind is int or math.isfinite(value):
+            return value  # type: ignore[no-any-return]
+        raise MalformedPayloadError(f"{field} must be a finite time, got {value!r}")
+    if isinstance(value, bool):
+        raise _bad(field, value, "a time")
+    if isinstance(value, (int, float)):
+        return _time(float(value), field)
+    if isinstance(value, str):
+        return _parse_time_text(value.strip(), field)
+    raise _bad(field, value, "a time (epoch seconds or ISO-8601)")
+
+
+def _parse_time_text(text: str, field: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(number):
+            return number
+        raise MalformedPayloadError(f"{field} must be a finite time, got a non-finite number")
+    iso = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        raise MalformedPayloadError(f"{field} must be epoch seconds or an ISO-8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def _getter(data: Any, what: str) -> Any:
+    get = getattr(data, "get", None)
+    if get is None or not callable(get):
+        raise MalformedPayloadError(f"{what} must be a JSON object, got {type(data).__name__}")
+    return get
+
+
+# -- models -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
 class SlimAction:
     """One UI action inside an ``actions`` batch."""
 
@@ -42,21 +186,25 @@ class SlimAction:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SlimAction:
-        """Build from a wire dict; falsy values become defaults, ids are taken raw."""
-        get = data.get
+        """Build from a wire dict (rules in the module docstring).
+
+        Raises:
+            MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
+        """
+        get = _getter(data, "an action")
         return cls(
-            get("title") or "",
-            get("description") or "",
-            get("canonical_url") or "",
-            get("index") or 0,
-            get("type") or "",
-            get("timestamp_start") or 0.0,
-            get("timestamp_end") or 0.0,
-            get("raw_url") or "",
-            get("session_id"),
-            get("user_id"),
-            get("email"),
-            get("conversation_id"),
+            _text(get("title"), "title"),
+            _text(get("description"), "description"),
+            _text(get("canonical_url"), "canonical_url"),
+            _int(get("index"), "index"),
+            _text(get("type"), "type"),
+            _time(get("timestamp_start"), "timestamp_start"),
+            _time(get("timestamp_end"), "timestamp_end"),
+            _text(get("raw_url"), "raw_url"),
+            _id(get("session_id"), "session_id"),
+            _id(get("user_id"), "user_id"),
+            _id(get("email"), "email"),
+            _id(get("conversation_id"), "conversation_id"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,7 +229,19 @@ class SlimAction:
         return f"[{self.index}] {self.type}: {self.description} \u2014 {self.canonical_url}"
 
 
-@dataclass
+def _actions(value: Any) -> list[SlimAction]:
+    if not value:
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise _bad("actions", value, "a list of objects")
+    from_dict = SlimAction.from_dict
+    try:
+        return [from_dict(a) for a in value]
+    except MalformedPayloadError as exc:
+        raise MalformedPayloadError(f"actions: {exc}") from None
+
+
+@dataclass(slots=True)
 class ActionsPayload:
     """A batch of actions for one session.  ``count`` always equals ``len(actions)``."""
 
@@ -97,7 +257,7 @@ class ActionsPayload:
     def __post_init__(self) -> None:
         n = len(self.actions)
         if self.count != n:
-            # %s, not %d: a wire value such as "3" must not break the log call.
+            # %s, not %d: a value such as "3" must not break the log call.
             logger.warning(
                 "ActionsPayload.count=%s does not match len(actions)=%d for session=%s"
                 " — using len(actions) as the authoritative value",
@@ -109,18 +269,21 @@ class ActionsPayload:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ActionsPayload:
-        """Build from a wire dict (see the module docstring for the leniency rules)."""
-        get = data.get
-        from_action = SlimAction.from_dict
+        """Build from a wire dict (rules in the module docstring); ids that are empty become ``None``.
+
+        Raises:
+            MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
+        """
+        get = _getter(data, "an actions payload")
         return cls(
-            get("product_id") or "",
-            get("session_id") or None,
-            get("user_id") or None,
-            get("email") or None,
-            [from_action(a) for a in (get("actions") or ())],
-            get("count") or 0,
-            get("forwarded_at") or 0.0,
-            get("conversation_id"),
+            _text(get("product_id"), "product_id"),
+            _id(get("session_id") or None, "session_id"),
+            _id(get("user_id") or None, "user_id"),
+            _id(get("email") or None, "email"),
+            _actions(get("actions")),
+            _int(get("count"), "count"),
+            _time(get("forwarded_at"), "forwarded_at"),
+            _id(get("conversation_id"), "conversation_id"),
         )
 
     @classmethod
@@ -167,7 +330,7 @@ class ActionsPayload:
         return "\n".join([header, *(a.to_text() for a in self.actions)])
 
 
-@dataclass
+@dataclass(slots=True)
 class SummaryPayload:
     """A prose summary that condenses ``replaces`` earlier actions of a session."""
 
@@ -179,14 +342,18 @@ class SummaryPayload:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SummaryPayload:
-        """Build from a wire dict; falsy values become defaults."""
-        get = data.get
+        """Build from a wire dict (rules in the module docstring).
+
+        Raises:
+            MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
+        """
+        get = _getter(data, "a summary payload")
         return cls(
-            get("product_id") or "",
-            get("session_id") or None,
-            get("summary") or "",
-            get("replaces") or 0,
-            get("forwarded_at") or 0.0,
+            _text(get("product_id"), "product_id"),
+            _id(get("session_id") or None, "session_id"),
+            _text(get("summary"), "summary"),
+            _int(get("replaces"), "replaces"),
+            _time(get("forwarded_at"), "forwarded_at"),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -582,6 +582,10 @@ def test_logs_never_contain_action_text(caplog: pytest.LogCaptureFixture) -> Non
     assert "SECRET" not in text and "/secret-url" not in text
 
 
+class Tracked(ActionsPayload):
+    """A subclass without ``__slots__``: it gets ``__weakref__`` (the slotted payloads have none)."""
+
+
 @pytest.mark.parametrize("how", ["max_sessions", "session_ttl_s", "reset"])
 def test_forgotten_sessions_release_their_payloads(how: str, clock: FakeClock) -> None:
     """Evicted, expired or reset sessions keep no payload alive (memory really is bounded)."""
@@ -589,7 +593,8 @@ def test_forgotten_sessions_release_their_payloads(how: str, clock: FakeClock) -
     store._clock = clock
     refs = []
     for i in range(200):
-        p = payload(f"s{i}", product_id="p" if i % 2 else "")
+        base = payload(f"s{i}", product_id="p" if i % 2 else "")
+        p = Tracked(*(getattr(base, f.name) for f in dataclasses.fields(base)))
         refs.append(weakref.ref(p))
         store.add(p)
         store.get(f"s{i}", product_id=p.product_id)

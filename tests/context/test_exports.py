@@ -64,6 +64,8 @@ def test_store_twins_expose_the_same_api() -> None:
         "max_actions",
         "max_sessions",
         "session_ttl_s",
+        "max_actions_per_session",
+        "metrics",
     ]
     for name in ("add", "on_summary"):
         assert not inspect.iscoroutinefunction(getattr(sync, name))

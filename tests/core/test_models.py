@@ -11,7 +11,7 @@ import pytest
 
 from autoplay_sdk.core import exceptions as exc_mod
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
-from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SlimAction, SummaryPayload
+from autoplay_sdk.core.models import ActionsPayload, AnyPayload, MalformedPayloadError, SlimAction, SummaryPayload
 from autoplay_sdk.stream_auth import resolve_connector_bearer_token
 
 WIRE_ACTION = {
@@ -55,12 +55,12 @@ def test_slim_action_to_text_exact() -> None:
     assert SlimAction("", "", "").to_text() == "[0] :  \u2014 "
 
 
-def test_slim_action_from_dict_falsy_defaults_and_no_coercion() -> None:
+def test_slim_action_from_dict_falsy_defaults_and_numeric_strings() -> None:
     a = SlimAction.from_dict({"title": None, "index": "3", "timestamp_start": 0, "session_id": "", "extra": 1})
-    assert (a.title, a.description, a.canonical_url, a.index, a.timestamp_start) == ("", "", "", "3", 0.0)
+    assert (a.title, a.description, a.canonical_url, a.index, a.timestamp_start) == ("", "", "", 3, 0.0)
     assert a.session_id == ""  # raw, not "or None"
     assert a.user_id is None
-    with pytest.raises(AttributeError):
+    with pytest.raises(MalformedPayloadError):
         SlimAction.from_dict([1, 2])  # type: ignore[arg-type]
 
 

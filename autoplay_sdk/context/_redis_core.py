@@ -113,8 +113,9 @@ def _number_text(value: Any) -> str:
 
 
 def encode_entry(payload: ActionsPayload) -> str:
-    """``"<forwarded_at>\\n<payload JSON>"``: the prefix lets the scripts prune by time."""
-    return _number_text(payload.forwarded_at) + "\n" + json.dumps(payload.to_dict(), separators=(",", ":"))
+    """``"<forwarded_at> <action count>\\n<payload JSON>"``: the prefix lets the scripts prune and bound."""
+    head = f"{_number_text(payload.forwarded_at)} {len(payload.actions)}"
+    return head + "\n" + json.dumps(payload.to_dict(), separators=(",", ":"))
 
 
 class EntryDecoder:
@@ -156,7 +157,7 @@ def render(
     to ``get``), so windows, numbering and the summary layout are those of the in-memory store by
     construction.  ``read_product_id`` names the bucket the payloads belong to.
     """
-    scratch = ContextStore()
+    scratch = ContextStore(max_actions_per_session=None)  # Redis already applied the writer's bounds
     for payload in payloads:
         scratch.add(payload)
     if summary is not None:
@@ -190,72 +191,93 @@ def parse_user_ref(entry: bytes | str) -> tuple[float, str, str | None]:
 WallClock = Callable[[], float]
 
 # KEYS: bucket list, bucket meta, session's scoped-bucket set.
-# ARGV: entry, forwarded_at text ("" if not a number), cutoff ("" = no lookback), ttl ms,
-#       event id ("" = none), scoped bucket key ("" = legacy bucket), resume floor ("" = 0).
-# Returns 1 when handled, 0 when skipped as a replay: a numeric event id not above the bucket's
+# ARGV: entry, forwarded_at text, cutoff ("" = no lookback), ttl ms, event id ("" = none),
+#       scoped bucket key ("" = legacy bucket), resume floor ("" = 0), the entry's action count,
+#       max actions per bucket ("" = unbounded).
+# Returns -1 when the payload is skipped as a replay: a numeric event id not above the bucket's
 # last one but above the id the connection resumed after (an id at or below that floor means
-# the connector restarted its numbering, and is stored).
-# With a cutoff the bucket ends up holding exactly its entries with forwarded_at >= cutoff, the
-# new one included only if it qualifies: what the in-memory store keeps after add().  The meta
-# hash remembers the tail's forwarded_at and whether the list is sorted by it, so a sorted
-# bucket is pruned by popping its head and only an unsorted one is filtered in full.
+# the connector restarted its numbering, and is stored).  Otherwise returns how many of the
+# bucket's oldest payloads were dropped to respect the action bound (0 usually).
+# The bucket then holds what the in-memory store holds after add(): with a cutoff, exactly its
+# entries with forwarded_at >= cutoff (the new one only if it qualifies); then, past the action
+# bound, its oldest entries dropped (the newest always kept).  The meta hash keeps the tail's
+# forwarded_at, whether the list is sorted by it (a sorted bucket is pruned by popping its head,
+# an unsorted one is filtered in full) and the number of actions the list holds.
 ADD_SCRIPT = """
+local function parse(e)
+  local f, n = string.match(e, '^(%S*) (%d+)\\n')
+  return tonumber(f), tonumber(n)
+end
 local eid = ARGV[5]
 local eidn = tonumber(eid)
 if eidn then
   local last = tonumber(redis.call('HGET', KEYS[2], 'eid') or '')
   local floor = tonumber(ARGV[7]) or 0
-  if last and eidn <= last and eidn > floor then return 0 end
+  if last and eidn <= last and eidn > floor then return -1 end
 end
 local ttl = tonumber(ARGV[4])
 local fwd = tonumber(ARGV[2])
 local cutoff = tonumber(ARGV[3])
+local cap = tonumber(ARGV[9])
 if ARGV[6] ~= '' then
   redis.call('SADD', KEYS[3], ARGV[6])
   redis.call('PEXPIRE', KEYS[3], ttl)
 end
 if eid ~= '' then redis.call('HSET', KEYS[2], 'eid', eid) end
 local unordered = redis.call('HGET', KEYS[2], 'unordered') == '1'
+local count = tonumber(redis.call('HGET', KEYS[2], 'n') or '') or 0
 if not (cutoff and fwd and fwd < cutoff) then
   local prev = tonumber(redis.call('HGET', KEYS[2], 'last') or '')
   if fwd == nil or (prev ~= nil and fwd < prev) then unordered = true end
   redis.call('RPUSH', KEYS[1], ARGV[1])
-  redis.call('HSET', KEYS[2], 'last', ARGV[2], 'unordered', unordered and '1' or '0')
+  count = count + tonumber(ARGV[8])
+  redis.call('HSET', KEYS[2], 'last', ARGV[2])
 end
 if cutoff then
   if unordered then
     local all = redis.call('LRANGE', KEYS[1], 0, -1)
     local kept = {}
     local sorted = true
-    local tail = ''
+    local prevf = nil
+    count = 0
     for _, e in ipairs(all) do
-      local head = string.match(e, '^[^\\n]*')
-      local f = tonumber(head)
+      local f, n = parse(e)
       if f == nil or f >= cutoff then
-        local prevf = tonumber(tail)
-        if f == nil or (#kept > 0 and (prevf == nil or f < prevf)) then sorted = false end
+        if f == nil or (prevf ~= nil and f < prevf) then sorted = false end
         kept[#kept + 1] = e
-        tail = head
+        count = count + n
+        prevf = f
       end
     end
     if #kept ~= #all then
       redis.call('DEL', KEYS[1])
       for i = 1, #kept, 1000 do redis.call('RPUSH', KEYS[1], unpack(kept, i, math.min(i + 999, #kept))) end
     end
-    redis.call('HSET', KEYS[2], 'last', tail, 'unordered', sorted and '0' or '1')
+    unordered = not sorted
   else
     while true do
       local head = redis.call('LINDEX', KEYS[1], 0)
       if not head then break end
-      local f = tonumber(string.match(head, '^[^\\n]*'))
+      local f, n = parse(head)
       if f == nil or f >= cutoff then break end
       redis.call('LPOP', KEYS[1])
+      count = count - n
     end
   end
 end
+local dropped = 0
+if cap and count > cap then
+  local length = redis.call('LLEN', KEYS[1])
+  while count > cap and length - dropped > 1 do
+    local _, n = parse(redis.call('LPOP', KEYS[1]))
+    count = count - n
+    dropped = dropped + 1
+  end
+end
+redis.call('HSET', KEYS[2], 'n', count, 'unordered', unordered and '1' or '0')
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ttl) end
 redis.call('PEXPIRE', KEYS[2], ttl)
-return 1
+return dropped
 """
 
 # KEYS: user refs list, email key.  ARGV: new ref entry, its last_seen, session id, lookback,

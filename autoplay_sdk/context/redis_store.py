@@ -16,9 +16,12 @@ and a payload and its pruning land together).  The key layout is in
 
 Decisions:
 
-- **Bounded by TTL.**  Every key expires ``session_ttl_s`` (default 3600 s, at least the
-  lookback) after its last write; there is no ``max_sessions`` (size Redis with ``maxmemory``
-  instead).  Buckets of one session expire independently, per product.
+- **Bounded.**  Every key expires ``session_ttl_s`` (default 3600 s, at least the lookback)
+  after its last write, and a bucket holds at most ``max_actions_per_session`` actions (default
+  10,000, as ``ContextStore``: the oldest payloads are dropped, each reported to the metrics hook
+  with ``reason="max_actions_per_session"``).  There is no ``max_sessions`` (size Redis with
+  ``maxmemory`` instead).  Buckets of one session expire independently, per product.
+- **Bad payloads are refused** like ``ContextStore`` refuses them (WARNING, nothing written).
 - **Faults are reported, not raised, on the write path.**  The clients retry connection errors
   with capped, jittered exponential backoff (redis-py's ``Retry``; about ``write_retry_s``
   seconds in total).  A payload that still cannot be written is dropped: counted in
@@ -48,7 +51,8 @@ from typing import Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context import _redis_core as core
-from autoplay_sdk.context.context_store import actions_bucket_id
+from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context.context_store import DEFAULT_MAX_ACTIONS_PER_SESSION, actions_bucket_id
 from autoplay_sdk.context.user_index import SessionRef
 from autoplay_sdk.core.exceptions import SdkUpstreamError
 from autoplay_sdk.core.metrics import _safe_call
@@ -153,8 +157,8 @@ class RedisContextStore:
     summary is produced once for the whole fleet.
 
     Raises:
-        ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``session_ttl_s <= 0`` or
-            ``session_ttl_s < lookback_seconds``.
+        ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_actions_per_session < 1``,
+            ``session_ttl_s <= 0`` or ``session_ttl_s < lookback_seconds``.
         ModuleNotFoundError: the ``redis`` extra is not installed.
     """
 
@@ -168,6 +172,7 @@ class RedisContextStore:
         lookback_seconds: float | None = None,
         max_actions: int | None = None,
         session_ttl_s: float = core.DEFAULT_SESSION_TTL_S,
+        max_actions_per_session: int | None = DEFAULT_MAX_ACTIONS_PER_SESSION,
         key_prefix: str = core.DEFAULT_PREFIX,
         write_retry_s: float = 5.0,
         on_drop: DropCallback | None = None,
@@ -177,6 +182,10 @@ class RedisContextStore:
             raise ValueError(f"lookback_seconds must be > 0, got {lookback_seconds!r}")
         if max_actions is not None and max_actions < 1:
             raise ValueError(f"max_actions must be >= 1, got {max_actions!r}")
+        if max_actions_per_session is not None and max_actions_per_session < 1:
+            raise ValueError(f"max_actions_per_session must be >= 1, got {max_actions_per_session!r}")
+        self._max_per_session = "" if max_actions_per_session is None else str(max_actions_per_session)
+        self._metrics = metrics
         self._ttl_ms = core.check_ttl(session_ttl_s, lookback_seconds)
         self._keys = core.Keys(core.check_prefix(key_prefix))
         self._include_summary = include_summary
@@ -210,17 +219,51 @@ class RedisContextStore:
 
     # -- write side ----------------------------------------------------------------------------
 
-    def _add_args(self, payload: ActionsPayload, event_id: str, resumed_after: str) -> tuple[list[str], list[Any]]:
+    def _add_args(
+        self, payload: ActionsPayload, event_id: str, resumed_after: str
+    ) -> tuple[list[str], list[Any]] | None:
+        """The script call for ``payload``, or ``None`` (WARNING logged) when it cannot be stored."""
+        problem = payload_problem(payload)
+        if problem is not None:
+            logger.warning(
+                "redis_store: refused a payload for session=%s (%s); the session is unchanged",
+                describe(payload),
+                problem,
+            )
+            return None
         bucket, sid, pid = core.bucket_parts(payload)
         keys = self._keys
         lookback = self._lookback_seconds
         cutoff = "" if lookback is None else repr(self._wall() - lookback)
         entry = core.encode_entry(payload)
-        fwd = entry[: entry.index("\n")]
+        fwd = entry[: entry.index(" ")]
         return (
             [keys.bucket(bucket), keys.meta(bucket), keys.scoped(sid)],
-            [entry, fwd, cutoff, self._ttl_ms, event_id, bucket if pid else "", resumed_after],
+            [
+                *(entry, fwd, cutoff, self._ttl_ms, event_id, bucket if pid else "", resumed_after),
+                *(len(payload.actions), self._max_per_session),
+            ],
         )
+
+    def _written(self, payload: ActionsPayload, result: Any) -> bool:
+        """Report the oldest payloads the action bound dropped; ``False`` for a skipped replay."""
+        dropped = int(result)
+        if dropped > 0:
+            logger.debug(
+                "redis_store: max_actions_per_session=%s reached; dropped %d oldest payloads",
+                self._max_per_session,
+                dropped,
+            )
+            for _ in range(dropped):
+                _safe_call(
+                    self._metrics,
+                    "record_event_dropped",
+                    reason="max_actions_per_session",
+                    event_type="actions",
+                    session_id=payload.session_id,
+                    product_id=payload.product_id,
+                )
+        return dropped >= 0
 
     def add(self, payload: ActionsPayload, *, event_id: str = "", resumed_after: str = "") -> bool:
         """Append ``payload`` to its product/session bucket in Redis; ``False`` if not stored.
@@ -234,12 +277,15 @@ class RedisContextStore:
         Never raises for Redis faults: a payload that cannot be written after the retries is
         reported as dropped (``on_drop``, metrics, WARNING) and ``False`` returned.
         """
-        keys, args = self._add_args(payload, event_id, resumed_after)
+        call = self._add_args(payload, event_id, resumed_after)
+        if call is None:
+            return False
         try:
-            return bool(self._add_script(keys=keys, args=args, client=self._redis))
+            result = self._add_script(keys=call[0], args=call[1], client=self._redis)
         except self._redis_errors() as exc:
             self._reporter.drop(payload, exc)
             return False
+        return self._written(payload, result)
 
     def on_summary(self, session_id: str, summary_text: str) -> None:
         """Store ``summary_text`` as the session's latest summary (replacing the previous one).
@@ -416,13 +462,16 @@ class AsyncRedisContextStore(RedisContextStore):
         return bool(await self._write(payload, event_id, resumed_after))
 
     async def _write(self, payload: ActionsPayload, event_id: str, resumed_after: str = "") -> bool | None:
-        """``True`` stored, ``False`` skipped as a replay, ``None`` dropped (and reported)."""
-        keys, args = self._add_args(payload, event_id, resumed_after)
+        """``True`` stored, ``False`` skipped as a replay, ``None`` refused or dropped (and reported)."""
+        call = self._add_args(payload, event_id, resumed_after)
+        if call is None:
+            return None
         try:
-            return bool(await self._aadd_script(keys=keys, args=args, client=self._aredis))
+            result = await self._aadd_script(keys=call[0], args=call[1], client=self._aredis)
         except self._redis_errors() as exc:
             self._reporter.drop(payload, exc)
             return None
+        return self._written(payload, result)
 
     async def on_summary(self, session_id: str, summary_text: str) -> None:  # type: ignore[override]
         """Store the session's latest summary; see :meth:`RedisContextStore.on_summary`."""

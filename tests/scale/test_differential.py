@@ -22,6 +22,7 @@ OPTIONS: list[dict[str, Any]] = [
     {"lookback_seconds": 300.0, "max_actions": 20},
     {"lookback_seconds": 60.0, "max_actions": 3, "include_summary": False},
     {"max_actions": 7},
+    {"lookback_seconds": 300.0, "max_actions_per_session": 6},
 ]
 
 
@@ -51,6 +52,14 @@ def _random_stream(seed: int, n: int) -> list[ActionsPayload]:
     return out
 
 
+class _Drops:
+    def __init__(self, seen: list[str]) -> None:
+        self.seen = seen
+
+    def record_event_dropped(self, *, reason: str, event_type: str, session_id: Any, product_id: Any) -> None:
+        self.seen.append(f"{reason}:{session_id}:{product_id}")
+
+
 def _reads(store: Any, sid: str, pid: str | None) -> list[str]:
     calls: list[dict[str, Any]] = [
         {},
@@ -70,8 +79,9 @@ def test_random_stream_reads_equal_the_in_memory_store(
     redis_url: str, prefix: str, options: dict[str, Any], seed: int, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR)  # the product-fallback warnings are exercised elsewhere
-    memory = ContextStore(**options)
-    shared = RedisContextStore(redis_url, key_prefix=prefix, **options)
+    drops: list[list[str]] = [[], []]
+    memory = ContextStore(**options, metrics=_Drops(drops[0]))
+    shared = RedisContextStore(redis_url, key_prefix=prefix, **options, metrics=_Drops(drops[1]))
     replica = RedisContextStore(redis_url, key_prefix=prefix, **options)  # another reader
     for i, payload in enumerate(_random_stream(seed, 150)):
         memory.add(payload)
@@ -86,6 +96,8 @@ def test_random_stream_reads_equal_the_in_memory_store(
                 assert _reads(replica, sid, pid) == _reads(memory, sid, pid), (sid, pid)
 
     compare()
+    assert drops[0] == drops[1]  # the same payloads dropped by the per-session bound
+    assert bool(drops[0]) == ("max_actions_per_session" in options)
     for store in (memory, shared):
         store.on_summary("s2", "")  # an empty summary reads as none
         store.reset("s1", product_id="p1")
@@ -171,3 +183,13 @@ def test_bad_configuration_names_the_parameter(redis_url: str) -> None:
         RedisContextStore(redis_url, max_actions=0)
     with pytest.raises(ValueError, match="max_sessions_per_user"):
         RedisUserSessionIndex(None, redis_url, max_sessions_per_user=0)
+
+
+def test_bad_payloads_are_refused_like_in_memory(redis_url: str, prefix: str, caplog: pytest.LogCaptureFixture) -> None:
+    store = RedisContextStore(redis_url, key_prefix=prefix)
+    bad = ActionsPayload("p", "s", None, None, [SlimAction("a", "Clicked", "/x")], 1, time.time())
+    bad.forwarded_at = float("nan")
+    with caplog.at_level(logging.WARNING, logger="autoplay_sdk.context.redis_store"):
+        assert store.add(bad) is False
+    assert "refused a payload for session=s (forwarded_at is not a finite number)" in caplog.text
+    assert store.get("s", product_id="p") == "" and store.dropped_count == 0

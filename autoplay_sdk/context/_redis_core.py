@@ -26,7 +26,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from autoplay_sdk.context.context_store import ContextStore
+from autoplay_sdk.context._render import activity_block, compose_context, select_window
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.core.models import ActionsPayload
 
@@ -141,8 +141,6 @@ class EntryDecoder:
 
 
 def render(
-    session_id: str,
-    read_product_id: str | None,
     summary: str | None,
     payloads: list[ActionsPayload],
     *,
@@ -150,26 +148,19 @@ def render(
     include_actions: bool,
     lookback: Any,
     cap: Any,
+    now: float,
 ) -> str:
-    """The text an in-memory :class:`ContextStore` holding exactly this state returns from ``get()``.
+    """The ``get()`` text of a bucket's payloads (arrival order) and the session's summary.
 
-    Renders through a scratch ``ContextStore`` (no constructor bounds, the read's bounds passed
-    to ``get``), so windows, numbering and the summary layout are those of the in-memory store by
-    construction.  ``read_product_id`` names the bucket the payloads belong to.
+    Uses the pure renderer of the in-memory store (:mod:`autoplay_sdk.context._render`), so the
+    windows, the numbering and the layout are byte-identical to ``ContextStore.get()``.
     """
-    scratch = ContextStore(max_actions_per_session=None)  # Redis already applied the writer's bounds
-    for payload in payloads:
-        scratch.add(payload)
-    if summary is not None:
-        scratch.on_summary(session_id, summary)
-    return scratch.get(
-        session_id,
-        product_id=read_product_id,
-        include_summary=include_summary,
-        include_actions=include_actions,
-        lookback_seconds=lookback,
-        max_actions=cap,
-    )
+    activity = ""
+    if include_actions and payloads:
+        cutoff = None if lookback is None else now - lookback
+        window, skip = select_window(payloads, cutoff, cap, ordered=False)
+        activity = activity_block(window, skip)
+    return compose_context((summary or "") if include_summary else "", activity)
 
 
 def text(value: bytes | str | None) -> str | None:

@@ -52,6 +52,7 @@ from typing import Any
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context._render import enrich_query
 from autoplay_sdk.context.context_store import DEFAULT_MAX_ACTIONS_PER_SESSION, actions_bucket_id
 from autoplay_sdk.context.user_index import SessionRef
 from autoplay_sdk.core.exceptions import SdkUpstreamError
@@ -337,21 +338,19 @@ class RedisContextStore:
             pipe.get(keys.summary(session_id))
             pipe.lrange(keys.bucket(key), 0, -1)
             summary_raw, entries = pipe.execute()
-            read_pid = product_id
             if inc_actions and not entries and not (product_id or "").strip():
-                entries, read_pid = self._fallback(session_id)
+                entries = self._fallback(session_id)
         except self._redis_errors() as exc:
             raise SdkUpstreamError(f"redis_store: Redis unavailable for get(): {type(exc).__name__}") from exc
         payloads = [self._decode(e) for e in entries] if inc_actions else []
         return core.render(
-            session_id,
-            read_pid,
             core.text(summary_raw),
             payloads,
             include_summary=inc_summary,
             include_actions=inc_actions,
             lookback=lookback,
             cap=cap,
+            now=self._wall(),
         )
 
     def enrich(
@@ -378,22 +377,20 @@ class RedisContextStore:
             lookback_seconds=lookback_seconds,
             max_actions=max_actions,
         )
-        if not context:
-            return query
-        return f"[Session context]\n{context}\n\n[Query]\n{query}"
+        return enrich_query(context, query)
 
-    def _fallback(self, session_id: str) -> tuple[list[Any], str | None]:
+    def _fallback(self, session_id: str) -> list[Any]:
         """The single non-empty product bucket of the session (WARNING once), else nothing."""
         keys = self._keys
         scoped = sorted(core.text(k) or "" for k in self._redis.smembers(keys.scoped(session_id)))
         if not scoped:
-            return [], None
+            return []
         pipe = self._redis.pipeline(transaction=False)
         for bucket in scoped:
             pipe.lrange(keys.bucket(bucket), 0, -1)
         found = [(b, e) for b, e in zip(scoped, pipe.execute(), strict=True) if e]
         if not found:
-            return [], None
+            return []
         first_time = session_id not in self._warned
         if first_time:
             if len(self._warned) >= _WARN_SET_MAX:
@@ -408,14 +405,14 @@ class RedisContextStore:
                     session_id,
                     bucket,
                 )
-            return entries, bucket.partition("\x1f")[0]
+            return list(entries)
         if first_time:
             logger.warning(
                 "context_store: get(session_id=%s) found multiple product-scoped buckets; "
                 "pass product_id explicitly to disambiguate reads",
                 session_id,
             )
-        return [], None
+        return []
 
     # -- management ----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from autoplay_sdk.context._redis_core import DEFAULT_SESSION_TTL_S
 from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex
 from autoplay_sdk.core.exceptions import SdkConfigError
 
@@ -53,8 +54,9 @@ def redis_parts(
         raise SdkConfigError("redis_url must be a redis://, rediss:// or unix:// URL")
     if summary_threshold < 1:
         raise SdkConfigError(f"threshold must be >= 1, got {summary_threshold!r}")
-    store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS)
-    user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds)
+    ttl = max(DEFAULT_SESSION_TTL_S, lookback_seconds)  # keys outlive the window, however long it is
+    store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS, session_ttl_s=ttl)
+    user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds, session_ttl_s=ttl)
     session_states: Any = None
     if session_state_class is not None:
         from autoplay_sdk.agent_state.v2.state_store import RedisSessionStateStore
@@ -77,6 +79,7 @@ def redis_parts(
             summary_threshold=summary_threshold,
             lookback_seconds=lookback_seconds,
             max_actions=_MAX_ACTIONS,
+            session_ttl_s=ttl,
             on_payload=new_state,
         )
 
@@ -86,6 +89,7 @@ def redis_parts(
             yield
             return
         task = asyncio.create_task(ingester.run())
+        app.state.connector_client = ingester.client
         app.state.connector_task = task
         await asyncio.sleep(0)
         try:

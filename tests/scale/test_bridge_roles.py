@@ -1,0 +1,64 @@
+"""build_copilot_app(redis_url=..., role=...) and ``autoplay-sdk serve --redis/--role`` in-process."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from autoplay_sdk.api import build_copilot_app
+from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex
+from autoplay_sdk.core.exceptions import SdkConfigError
+from autoplay_sdk.core.models import ActionsPayload, SlimAction
+from autoplay_sdk.testing import local_summarizer_llm
+from tests.api._harness import running
+from tests.cli._run import Run
+
+from .conftest import RedisServer
+
+
+def _app(redis_url: str, **options: object) -> object:
+    return build_copilot_app(
+        stream_url="http://127.0.0.1:1/stream/p",
+        token="t",
+        llm=local_summarizer_llm,
+        redis_url=redis_url,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_bad_role_and_url_name_the_parameter(redis_url: str) -> None:
+    with pytest.raises(SdkConfigError, match="role must be one of ingest, serve, got 'reader'"):
+        _app(redis_url, role="reader")
+    with pytest.raises(SdkConfigError, match="redis_url must be a redis://"):
+        _app("http://localhost:6379")
+    with pytest.raises(SdkConfigError, match="threshold"):
+        _app(redis_url, summary_threshold=0)
+
+
+async def test_a_serve_replica_answers_from_redis_and_503_when_it_is_down(own_redis: RedisServer) -> None:
+    store = RedisContextStore(own_redis.url, lookback_seconds=300.0, max_actions=20)
+    index = RedisUserSessionIndex(store, own_redis.url, lookback_seconds=300.0)
+    payload = ActionsPayload("p", "s1", "u1", None, [SlimAction("a", "Opened billing", "/billing")], 1, time.time())
+    store.add(payload)
+    index.add(payload)
+    app = _app(own_redis.url, role="serve")
+    async with running(app) as http:
+        body = (await http.get("/context/u1", params={"query": "q"})).json()
+        assert body["context"] == "Session s1 (p):\nRecent activity:\n1. [0] : Opened billing — /billing"
+        assert (await http.get("/context/nobody", params={"query": "q"})).status_code == 404
+        assert (await http.post("/admin/reset/u1")).json() == {"status": "ok", "user_id": "u1"}
+        assert (await http.get("/context/u1", params={"query": "q"})).status_code == 404  # for every replica
+        own_redis.stop()
+        down = await http.get("/context/u1", params={"query": "q"})
+        assert (down.status_code, down.json()) == (503, {"detail": "Context store unavailable"})
+    own_redis.start()
+
+
+def test_cli_needs_a_stream_url_except_for_a_serve_replica(redis_url: str) -> None:
+    run = Run(["serve", "--port", "0", "--token", "t"])
+    assert run() == 2
+    assert "--stream-url is required (except with --redis URL --role serve)" in run.stderr
+    bad = Run(["serve", "--port", "0", "--no-auth", "--redis", "http://" + redis_url[8:], "--role", "serve"])
+    assert bad() == 2
+    assert "error: redis_url must be a redis://, rediss:// or unix:// URL" in bad.stderr

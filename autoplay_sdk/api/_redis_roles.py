@@ -8,7 +8,8 @@
   standbys and take over when it dies.
 
 Every replica must be built with the same ``lookback_seconds`` (and key prefix).  A Redis
-outage makes the routes answer 503 ``{"detail": "Context store unavailable"}`` until it is back.
+outage makes the routes answer 503 ``{"detail": "Context store unavailable"}`` (after about a
+second of retries) until it is back.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from autoplay_sdk.core.exceptions import SdkConfigError
 
 ROLES = ("ingest", "serve")
 _MAX_ACTIONS = 20  # compose_chat_pipeline's default, which the in-memory bridge uses
+_READ_RETRY_S = 1.0
 
 
 @dataclass
@@ -55,8 +57,11 @@ def redis_parts(
     if summary_threshold < 1:
         raise SdkConfigError(f"threshold must be >= 1, got {summary_threshold!r}")
     ttl = max(DEFAULT_SESSION_TTL_S, lookback_seconds)  # keys outlive the window, however long it is
-    store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS, session_ttl_s=ttl)
-    user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds, session_ttl_s=ttl)
+    # The routes only read (and reset): a request fails over to 503 after about a second of
+    # retries rather than hanging for the writers' longer budget.
+    reads: dict[str, Any] = {"session_ttl_s": ttl, "write_retry_s": _READ_RETRY_S}
+    store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS, **reads)
+    user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds, **reads)
     session_states: Any = None
     if session_state_class is not None:
         from autoplay_sdk.agent_state.v2.state_store import RedisSessionStateStore

@@ -19,6 +19,18 @@ def _actions(seed: int) -> list[dict[str, Any]]:
     return [e for e in sample_events(sessions=2, seed=seed) if e["type"] == "actions"]
 
 
+def _quick_lease(connector: LocalConnector, redis_url: str, prefix: str) -> RedisIngester:
+    """An ingester with a short lease (0.6 s, renewed every 0.2 s), so lease tests finish quickly."""
+    return RedisIngester(
+        stream_url=connector.stream_url,
+        token=connector.token,
+        redis=redis_url,
+        key_prefix=prefix,
+        lookback_seconds=3600.0,
+        lease_s=0.6,
+    )
+
+
 async def _until(predicate: Any, timeout: float = 20.0) -> None:
     async def wait() -> None:
         while not predicate():
@@ -86,17 +98,7 @@ async def test_a_restarted_ingester_resumes_without_loss_or_duplicates(redis_url
 async def test_a_second_ingester_waits_for_the_lease_and_takes_over(redis_url: str, prefix: str) -> None:
     events = _actions(13)
     with LocalConnector(events) as connector:
-        made = [
-            RedisIngester(
-                stream_url=connector.stream_url,
-                token=connector.token,
-                redis=redis_url,
-                key_prefix=prefix,
-                lookback_seconds=3600.0,
-                lease_s=0.6,
-            )
-            for _ in range(2)
-        ]
+        made = [_quick_lease(connector, redis_url, prefix) for _ in range(2)]
         active = asyncio.create_task(made[0].run())
         await _until(lambda: made[0].last_event_id == str(len(events)))
         standby = asyncio.create_task(made[1].run())
@@ -131,14 +133,7 @@ async def test_an_ingester_that_loses_its_lease_stops_reading(redis_url: str, pr
     import redis
 
     with LocalConnector(_actions(15)) as connector:
-        ingester = RedisIngester(
-            stream_url=connector.stream_url,
-            token=connector.token,
-            redis=redis_url,
-            key_prefix=prefix,
-            lookback_seconds=3600.0,
-            lease_s=0.6,
-        )
+        ingester = _quick_lease(connector, redis_url, prefix)
         task = asyncio.create_task(ingester.run())
         await _until(lambda: ingester.last_event_id != "")
         redis.Redis.from_url(redis_url).set(prefix + "ingest:lease", "someone-else")

@@ -19,16 +19,27 @@ def _actions(seed: int) -> list[dict[str, Any]]:
     return [e for e in sample_events(sessions=2, seed=seed) if e["type"] == "actions"]
 
 
-def _quick_lease(connector: LocalConnector, redis_url: str, prefix: str) -> RedisIngester:
+def _quick_lease(connector: LocalConnector, redis_url: str, prefix: str, llm: Any = None) -> RedisIngester:
     """An ingester with a short lease (0.6 s, renewed every 0.2 s), so lease tests finish quickly."""
     return RedisIngester(
         stream_url=connector.stream_url,
         token=connector.token,
         redis=redis_url,
         key_prefix=prefix,
+        llm=llm,
+        summary_threshold=3,
         lookback_seconds=3600.0,
         lease_s=0.6,
     )
+
+
+class _CountingLlm:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, prompt: str) -> str:
+        self.calls += 1
+        return "summary"
 
 
 async def _until(predicate: Any, timeout: float = 20.0) -> None:
@@ -98,12 +109,14 @@ async def test_a_restarted_ingester_resumes_without_loss_or_duplicates(redis_url
 async def test_a_second_ingester_waits_for_the_lease_and_takes_over(redis_url: str, prefix: str) -> None:
     events = _actions(13)
     with LocalConnector(events) as connector:
-        made = [_quick_lease(connector, redis_url, prefix) for _ in range(2)]
+        llms = [_CountingLlm(), _CountingLlm()]
+        made = [_quick_lease(connector, redis_url, prefix, llm) for llm in llms]
         active = asyncio.create_task(made[0].run())
         await _until(lambda: made[0].last_event_id == str(len(events)))
         standby = asyncio.create_task(made[1].run())
         await asyncio.sleep(0.5)  # a standby polls the lease: give it a few polls
         assert not [c for c in connector.connections if c.status == 200][1:]  # it did not connect
+        assert llms[0].calls > 0 and llms[1].calls == 0  # summaries come from the lease holder only
         made[0].stop()
         await active
         more = _actions(14)

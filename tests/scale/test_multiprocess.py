@@ -23,6 +23,8 @@ import httpx
 import pytest
 import redis
 
+from autoplay_sdk.agent_state.v2 import AgentStateV2
+from autoplay_sdk.agent_state.v2.state_store import RedisSessionStateStore
 from autoplay_sdk.chat import compose_chat_pipeline
 from autoplay_sdk.context import UserSessionIndex
 from autoplay_sdk.core.models import ActionsPayload
@@ -195,6 +197,12 @@ def test_replicas_answer_like_one_store_through_faults(
             sid = key.split(":")[0]
             block = next(b for u in users() for b in context(reference, u)[1].split("\n\nSession ") if sid + " (" in b)
             assert enriched == f"[Session context]\n{block.split(':', 1)[1].lstrip(chr(10))}\n\n[Query]\nq?"
+
+        # session states created by the ingest process, read here in another process
+        states = RedisSessionStateStore(own_redis.url)
+        state = states[users()[0]]
+        assert state.current_state == AgentStateV2.THINKING
+        assert abs(state.last_interaction_at - time.monotonic()) < 120  # back on this process's clock
 
         # 2. the ingester dies: readers keep serving; a new ingester resumes with Last-Event-ID
         before = {u: context(replica, u) for u in users()}

@@ -19,8 +19,9 @@ of payloads, filter, cap and format on every read).  Its enrich rate stands in f
 its memory is printed as a cross-check of the quoted figure.
 
 Targets (``--check`` exits 1 when one is missed): peak RSS <= 1.0 x ``PEAK_0_7_5_MB`` (aim
-0.6 x) and enrich >= 2 x the spec model's rate.  Timings are the best of ``--repeat`` runs on
-a shared machine; treat them as noisy.
+0.6 x) and enrich >= 2 x the spec model's rate.  The speed ratio is taken on CPU time of the
+benchmark thread (best of ``--repeat`` runs), which a busy machine disturbs far less than the
+wall clock; wall-clock rates are printed beside it.
 """
 
 from __future__ import annotations
@@ -173,6 +174,7 @@ def _peak_rss_mb() -> float:
 
 def _make_store(kind: str, options: dict[str, Any]) -> Any:
     if kind == "spec-model":
+        options = {k: v for k, v in options.items() if k in ("lookback_seconds", "max_actions")}
         return SpecModelStore(**options)
     from autoplay_sdk.context.context_store import ContextStore
 
@@ -204,13 +206,15 @@ def child(kind: str, options: dict[str, Any], mode: str, repeat: int) -> dict[st
     out["add_s"] = time.perf_counter() - started
     out["rss_add_mb"] = _peak_rss_mb() - base
     enrich = store.enrich
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(repeat if mode == "rss" else 1):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         for sid in picks:
             enrich(sid, QUESTION, product_id=PRODUCT)
+        best_cpu = min(best_cpu, time.thread_time() - cpu)
         best = min(best, time.perf_counter() - started)
     out["enrich_s"] = best
+    out["enrich_cpu_s"] = best_cpu
     out["rss_enrich_mb"] = _peak_rss_mb() - base
     if mode == "tracemalloc":
         out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 1e6
@@ -250,11 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     for label, options in (
         ("defaults", {}),
         ("lookback_seconds=300, max_actions=20 [informational]", {"lookback_seconds": 300.0, "max_actions": 20}),
+        ("render_cache_bytes=16 MiB [informational]", {"render_cache_bytes": 16 << 20}),
     ):
         ours = _run_child("ContextStore", options, "rss", args.repeat)
         model = _run_child("spec-model", options, "rss", args.repeat)
         traced = _run_child("ContextStore", options, "tracemalloc", 1)
-        speedup = model["enrich_s"] / ours["enrich_s"]
+        speedup = model["enrich_cpu_s"] / ours["enrich_cpu_s"]
         ratio = ours["rss_enrich_mb"] / PEAK_0_7_5_MB
         print(f"\n{label}  (~{ours['lines']:.0f} lines per enriched query)")
         print(f"  {'':28}{'ContextStore':>14}{'spec model':>14}")
@@ -265,6 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'parse s':28}{ours['parse_s']:>14.2f}{model['parse_s']:>14.2f}")
         print(f"  {'adds/s':28}{N_PAYLOADS / ours['add_s']:>14,.0f}{N_PAYLOADS / model['add_s']:>14,.0f}")
         print(f"  {'enrich/s':28}{N_ENRICH / ours['enrich_s']:>14,.0f}{N_ENRICH / model['enrich_s']:>14,.0f}")
+        print(
+            f"  {'enrich per CPU-second':28}{N_ENRICH / ours['enrich_cpu_s']:>14,.0f}"
+            f"{N_ENRICH / model['enrich_cpu_s']:>14,.0f}"
+        )
         print(
             f"  peak vs 0.7.5: {ratio:.2f}x (required <= {REQUIRED_RATIO}x, aim <= {AIM_RATIO}x); "
             f"enrich vs spec model: {speedup:.2f}x (target >= {ENRICH_SPEEDUP_TARGET}x)"

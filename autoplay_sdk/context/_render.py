@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from itertools import chain, islice
 from operator import attrgetter
 from typing import Any
 
@@ -22,6 +23,7 @@ from autoplay_sdk.core.models import ActionsPayload, SlimAction
 
 ACTIVITY_HEADER = "Recent activity:"
 FORWARDED_AT = attrgetter("forwarded_at")
+ACTIONS = attrgetter("actions")
 
 
 def numbered_lines(actions: Iterable[Any], first: int) -> list[str]:
@@ -76,17 +78,28 @@ def select_window(
     return payloads[start:], skip
 
 
+def window_lines(payloads: Iterable[ActionsPayload], skip: int = 0, first: int = 1) -> list[str]:
+    """The numbered lines of a window's actions, leaving out the first ``skip`` actions."""
+    actions: Iterable[Any] = chain.from_iterable(map(ACTIONS, payloads))
+    if skip:
+        actions = islice(actions, skip, None)
+    return numbered_lines(actions, first)
+
+
+def join_activity(lines: Sequence[str], prefix: str = "") -> str:
+    """``lines`` under the ``"Recent activity:"`` header, or appended to ``prefix`` (a block of earlier lines)."""
+    if not lines:
+        return prefix
+    return "\n".join([prefix or ACTIVITY_HEADER, *lines])
+
+
 def activity_block(payloads: Iterable[ActionsPayload], skip: int = 0, first: int = 1, prefix: str = "") -> str:
     """``"Recent activity:\\n<numbered lines>"`` of a window, ``""`` when it has no actions.
 
     ``prefix`` is an already rendered block of the same window's earlier actions (numbered up to
     ``first - 1``): the new lines are appended to it.
     """
-    actions = [a for p in payloads for a in p.actions]
-    lines = numbered_lines(actions[skip:] if skip else actions, first)
-    if not lines:
-        return prefix
-    return "\n".join([prefix or ACTIVITY_HEADER, *lines])
+    return join_activity(window_lines(payloads, skip, first), prefix)
 
 
 def compose_context(summary: str, activity: str) -> str:

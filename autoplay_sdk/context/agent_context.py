@@ -5,9 +5,12 @@ conversation) and then fed to an :class:`AsyncSessionSummarizer`; each summary g
 ``overwrite_with_summary``, which should post the summary first and only then remove the raw
 action messages it replaces.
 
-Decisions where spec 02 §3 is silent: debounce flush tasks are kept referenced until they finish
-(a task only the loop references may be garbage-collected mid-flight); a callback failure is
-logged with the session id and exception only, never the action text.
+Choices beyond the published contract: debounce flush tasks are kept referenced until they
+finish (a task only the loop references may be garbage-collected mid-flight); a callback failure
+is logged with the session id and exception only, never the action text; ``add`` refuses, with a
+WARNING and no state change, a payload that could not be rendered or merged (``forwarded_at``
+not a finite number, ``actions`` not a list of actions, ids that are not strings), so one bad
+payload cannot break a debounced session's merge.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk.context._admit import describe, payload_problem
 from autoplay_sdk.context.summarizer import AsyncSessionSummarizer
 from autoplay_sdk.core.models import ActionsPayload
 
@@ -63,8 +67,12 @@ class AsyncAgentContextWriter:
         """Deliver ``payload`` now, or (debounced) schedule its session's merged delivery.
 
         Without debounce this awaits ``write_actions`` and ``summarizer.add``.  Never raises for
-        callback failures.
+        callback failures.  A payload that could not be rendered is refused with a WARNING.
         """
+        problem = payload_problem(payload)
+        if problem is not None:
+            logger.warning("agent_context: refused a payload for session=%s (%s)", describe(payload), problem)
+            return
         if self._debounce_s <= 0:
             await self._deliver(payload)
             return

@@ -15,12 +15,13 @@ the state, the lock, the bounds and a small cache.  Choices beyond the published
 - **Rendering cost follows the window, not the history.**  ``add()`` does O(1) work and formats
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
   newest-first walk that stops at ``max_actions``, and renders only that window.
-- **A render cache bounded in bytes.**  The rendered ``Recent activity:`` block of recently read
-  sessions is kept, up to ``_RENDER_CACHE_BYTES`` (3 MiB of UTF-8 text) per store, least recently read
-  dropped first.  An unchanged window is served from it; a window that only grew at the end
-  (new actions arrived, nothing aged out) is extended by formatting just the new actions.
-  Because of the cache, **payloads must not be mutated after** ``add()`` (they are stored by
-  reference; the SDK itself never mutates them).
+- **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 3 MiB; 0
+  turns it off).  The rendered ``Recent activity:`` block of recently read sessions is kept as
+  UTF-8, least recently read dropped first once the budget is exceeded.  An unchanged window is
+  served from it; a window that only grew at the end (new actions arrived, nothing aged out) is
+  extended by formatting just the new actions.  Sessions read often stay cached, rarely read
+  ones cost memory only while being read.  Because of the cache, **payloads must not be mutated
+  after** ``add()`` (they are stored by reference; the SDK itself never mutates them).
 - **Bad payloads are refused at the door.**  ``add()`` logs a WARNING and changes nothing for a
   payload it could not order or render later (``forwarded_at`` not a finite number, ids that are
   not strings, ``actions`` not a list of actions): the session keeps working.
@@ -63,7 +64,14 @@ from typing import Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context._admit import describe, payload_problem
-from autoplay_sdk.context._render import FORWARDED_AT, activity_block, cap_start, compose_context, enrich_query
+from autoplay_sdk.context._render import (
+    FORWARDED_AT,
+    cap_start,
+    compose_context,
+    enrich_query,
+    join_activity,
+    window_lines,
+)
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload
 
@@ -72,7 +80,7 @@ __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
 logger = get_logger(__name__)
 
 DEFAULT_MAX_ACTIONS_PER_SESSION = 10_000
-_RENDER_CACHE_BYTES = 3 << 20
+DEFAULT_RENDER_CACHE_BYTES = 3 << 20
 _CACHE_ENTRY_OVERHEAD = 200  # bytes of bookkeeping per cached block, besides its text
 
 
@@ -83,8 +91,10 @@ class _Unset(enum.Enum):
 _UNSET = _Unset.UNSET
 _NO_ROUTE = object()
 
-# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_utf8, payloads).
-_Job = tuple["_Bucket | None", int, int, int, int, bytes, list[ActionsPayload]]
+# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_utf8, payloads, skip_in_payloads).
+# ``skip`` keys the cache entry; ``skip_in_payloads`` is what to skip in ``payloads`` (0 when only
+# the new payloads of a grown window are rendered after ``prefix``).
+_Job = tuple["_Bucket | None", int, int, int, int, bytes, list[ActionsPayload], int]
 # A cached window: (start_abs, skip, end_abs, line_count, "Recent activity:" block as UTF-8).
 # UTF-8 because the EM DASH would make every cached str two bytes per character.
 _Entry = tuple[int, int, int, int, bytes]
@@ -119,6 +129,7 @@ class _Bucket:
         "ordered",
         "payloads",
         "route",
+        "route_pid",
         "scoped",
         "sid",
     )
@@ -129,6 +140,7 @@ class _Bucket:
         self.scoped = scoped
         self.live = True  # False once removed from the store (the add() route cache checks it)
         self.route: Any = _NO_ROUTE  # the raw session_id under which add() routes here
+        self.route_pid: Any = None  # ... together with this raw product_id
         self.payloads: list[ActionsPayload] = []
         self.n_actions = 0
         self.base = 0
@@ -167,12 +179,12 @@ class _Bucket:
 
 def _render(job: _Job) -> tuple[str, _Entry | None]:
     """The window's ``"Recent activity:"`` block and the cache entry describing it."""
-    bucket, start, skip, end, first, prefix, payloads = job
-    text = activity_block(payloads, skip, first, prefix.decode())
+    bucket, start, skip, end, first, prefix, payloads, skip_in_payloads = job
+    lines = window_lines(payloads, skip_in_payloads, first)
+    text = join_activity(lines, prefix.decode())
     if bucket is None:
         return text, None
-    lines = first - 1 + max(sum(len(p.actions) for p in payloads) - skip, 0)
-    return text, (start, skip, end, lines, text.encode())
+    return text, (start, skip, end, first - 1 + len(lines), text.encode())
 
 
 class _ContextStoreBase:
@@ -189,6 +201,7 @@ class _ContextStoreBase:
         max_sessions: int | None = None,
         session_ttl_s: float | None = None,
         max_actions_per_session: int | None = DEFAULT_MAX_ACTIONS_PER_SESSION,
+        render_cache_bytes: int = DEFAULT_RENDER_CACHE_BYTES,
         metrics: SdkMetricsHook | None = None,
     ) -> None:
         if lookback_seconds is not None and lookback_seconds <= 0:
@@ -201,6 +214,8 @@ class _ContextStoreBase:
             raise ValueError(f"session_ttl_s must be > 0, got {session_ttl_s!r}")
         if max_actions_per_session is not None and max_actions_per_session < 1:
             raise ValueError(f"max_actions_per_session must be >= 1, got {max_actions_per_session!r}")
+        if render_cache_bytes < 0:
+            raise ValueError(f"render_cache_bytes must be >= 0, got {render_cache_bytes!r}")
         self._include_summary = include_summary
         self._include_actions = include_actions
         self._lookback_seconds = lookback_seconds
@@ -208,17 +223,19 @@ class _ContextStoreBase:
         self._max_sessions = max_sessions
         self._session_ttl_s = session_ttl_s
         self._max_actions_per_session = max_actions_per_session
+        self._render_cache_bytes = render_cache_bytes
         self._metrics = metrics
         self._clock: Callable[[], float] = time.monotonic
         self._wall: Callable[[], float] = time.time
 
         self.summaries: dict[str, Any] = {}
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._scoped: dict[str, list[str]] = {}  # stripped session id -> product-scoped bucket keys
+        # Stripped session id -> its product-scoped bucket key (a list when there are several).
+        self._scoped: dict[str, str | list[str]] = {}
         self._warned: set[str] = set()
         self._last_seen: OrderedDict[str, float] = OrderedDict()  # only with session_ttl_s
         # add() fast path: raw session_id -> (raw product_id, its bucket), pruned by size.
-        self._route: dict[Any, tuple[Any, _Bucket]] = {}
+        self._route: dict[Any, _Bucket] = {}
         # Buckets holding a rendered block, least recently read first, and the bytes they hold.
         self._cached: OrderedDict[_Bucket, int] = OrderedDict()
         self._cached_bytes = 0
@@ -265,9 +282,9 @@ class _ContextStoreBase:
         try:
             if self._session_ttl_s is not None:
                 self._expire()
-            route = self._route.get(raw_sid)
-            if route is not None and route[0] == raw_pid and route[1].live:
-                bucket = route[1]
+            routed = self._route.get(raw_sid)
+            if routed is not None and routed.live and routed.route_pid == raw_pid and routed.route == raw_sid:
+                bucket = routed
                 if self._max_sessions is not None:  # recency only matters to the LRU bound
                     self._buckets.move_to_end(bucket.key)
             else:
@@ -324,8 +341,9 @@ class _ContextStoreBase:
         route = self._route
         if len(route) > 2 * len(self._buckets) + 1024:
             route.clear()
-        route[raw_sid] = (raw_pid, bucket)
+        route[raw_sid] = bucket
         bucket.route = raw_sid
+        bucket.route_pid = raw_pid
         return bucket
 
     def _on_summary(self, session_id: str, summary_text: str) -> None:
@@ -434,7 +452,7 @@ class _ContextStoreBase:
         self, session_id: str, bucket: _Bucket | None
     ) -> tuple[_Bucket | None, tuple[str, tuple[str, ...]] | None]:
         # Caller holds the lock.  Returns the bucket to read and the warning to log (outside).
-        keys = self._scoped.get(session_id)
+        keys = self._scoped_keys(session_id)
         if not keys:
             return bucket, None
         found = [b for b in (self._buckets[k] for k in keys) if b.payloads]
@@ -465,7 +483,7 @@ class _ContextStoreBase:
             if not bucket.ordered:
                 selected = [p for p in payloads if p.forwarded_at >= cutoff]
                 first, skip = cap_start(selected, 0, cap) if cap is not None else (0, 0)
-                return (None, 0, skip, 0, 1, b"", selected[first:])
+                return (None, 0, skip, 0, 1, b"", selected[first:], skip)
             start = bisect_left(payloads, cutoff, key=FORWARDED_AT)
         skip = 0
         if cap is not None:
@@ -478,8 +496,8 @@ class _ContextStoreBase:
                 self._cached.move_to_end(bucket)
                 return cache[4]
             if cache[2] < end:  # the window only grew at the end: format just the new actions
-                return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :])
-        return (bucket, base + start, skip, end, 1, b"", payloads[start:])
+                return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :], 0)
+        return (bucket, base + start, skip, end, 1, b"", payloads[start:], skip)
 
     def _remember(self, bucket: _Bucket | None, entry: _Entry) -> None:
         # Caller holds the lock.  Cache a rendered block within the byte budget, LRU first out.
@@ -488,13 +506,14 @@ class _ContextStoreBase:
         cached = self._cached
         self._cached_bytes -= cached.pop(bucket, 0)
         size = len(entry[4]) + _CACHE_ENTRY_OVERHEAD
-        if size > _RENDER_CACHE_BYTES:
+        budget = self._render_cache_bytes
+        if size > budget:
             bucket.cache = None
             return
         bucket.cache = entry
         cached[bucket] = size
         self._cached_bytes += size
-        while self._cached_bytes > _RENDER_CACHE_BYTES:
+        while self._cached_bytes > budget:
             old, old_size = cached.popitem(last=False)
             old.cache = None
             self._cached_bytes -= old_size
@@ -542,7 +561,9 @@ class _ContextStoreBase:
         if scoped:
             keys = self._scoped.get(sid)
             if keys is None:
-                self._scoped[sid] = [key]
+                self._scoped[sid] = key
+            elif isinstance(keys, str):
+                self._scoped[sid] = [keys, key]
             else:
                 keys.append(key)
         cap = self._max_sessions
@@ -559,8 +580,7 @@ class _ContextStoreBase:
         bucket.payloads = []
         bucket.cache = None
         self._cached_bytes -= self._cached.pop(bucket, 0)
-        route = self._route.get(bucket.route)
-        if route is not None and route[1] is bucket:
+        if self._route.get(bucket.route) is bucket:
             del self._route[bucket.route]
 
     def _forget(self, bucket: _Bucket) -> None:
@@ -568,15 +588,21 @@ class _ContextStoreBase:
         self._drop(bucket)
         sid = bucket.sid
         if bucket.scoped:
-            keys = self._scoped.get(sid)
-            if keys is not None:
-                if bucket.key in keys:
-                    keys.remove(bucket.key)
-                if not keys:
-                    del self._scoped[sid]
-                    self._warned.discard(sid)
+            keys = [k for k in self._scoped_keys(sid) if k != bucket.key]
+            if len(keys) > 1:
+                self._scoped[sid] = keys
+            elif keys:
+                self._scoped[sid] = keys[0]
+            elif self._scoped.pop(sid, None) is not None:
+                self._warned.discard(sid)
         if self._session_ttl_s is not None and sid not in self._scoped and sid not in self._buckets:
             self._last_seen.pop(sid, None)
+
+    def _scoped_keys(self, sid: str) -> list[str]:
+        keys = self._scoped.get(sid)
+        if keys is None:
+            return []
+        return [keys] if isinstance(keys, str) else keys
 
     def _seen(self, sid: str) -> None:
         seen = self._last_seen
@@ -598,10 +624,11 @@ class _ContextStoreBase:
             del seen[sid]
             expired += 1
             self.summaries.pop(sid, None)
-            for key in (sid, *self._scoped.pop(sid, ())):
+            for key in (sid, *self._scoped_keys(sid)):
                 bucket = self._buckets.pop(key, None)
                 if bucket is not None:
                     self._drop(bucket)
+            self._scoped.pop(sid, None)
             self._warned.discard(sid)
         if expired:
             logger.debug("context_store: expired %d idle sessions (session_ttl_s=%s)", expired, ttl)
@@ -621,11 +648,12 @@ class ContextStore(_ContextStoreBase):
     keyword-only ``session_ttl_s`` (sessions not written for that long are forgotten) and
     ``max_actions_per_session`` (default 10,000; a bucket's oldest payloads are dropped beyond
     it, each drop reported to ``metrics.record_event_dropped``).  ``add()`` refuses, with a
-    WARNING and no state change, a payload it could not order or render.
+    WARNING and no state change, a payload it could not order or render.  ``render_cache_bytes``
+    (keyword-only, default 3 MiB) bounds the text kept to serve repeated reads fast.
 
     Raises:
         ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1``,
-            ``session_ttl_s <= 0`` or ``max_actions_per_session < 1``.
+            ``session_ttl_s <= 0``, ``max_actions_per_session < 1`` or ``render_cache_bytes < 0``.
     """
 
     add = _ContextStoreBase._add  # no wrapper call: add() is the hot path

@@ -5,34 +5,43 @@ render them with ``format_actions``, fill the prompt template and call the LLM. 
 goes to ``on_summary(session_id, text)``; ``ContextStore``, ``AsyncAgentContextWriter`` and the
 RAG pipelines install their handler there.
 
-Decisions where the reference is silent or wrong (spec 02 §2 and its defects):
+The history, counts, threshold, bounds and the summarise flow live in one pure object
+(:class:`autoplay_sdk.context._summary_core.SummaryCore`); the two classes here only lock (or
+``async with``) around it and call (or await) the LLM and ``on_summary``.  Both take the same
+options: ``max_sessions``, ``metrics``, ``llm_timeout_s`` and ``max_pending_actions`` exist on
+both, beside each one's published positional parameters.  Choices beyond the published contract:
 
-- **No debug files.**  Construction only validates; nothing is written anywhere (defect 1).
+- **No debug files.**  Construction only validates; nothing is written anywhere.
 - **Any prompt-building error is a soft failure.**  An exception from ``format_actions`` or from
   ``template.format`` (``KeyError``, ``IndexError``, ``ValueError`` for ``{}``, ``{0}`` or an
   unbalanced brace, ...) is logged with its traceback and the snapshot is restored exactly like
-  an LLM failure: the session stays usable and its pending actions stay pending (defect 4).
-- **A usable summary is a non-blank ``str``.**  An LLM result that is not a ``str``, or is empty
-  or whitespace only, takes the failure path (ERROR log, snapshot restored) instead of being
-  passed on.  This deliberately departs from the reference, which forwarded anything, ``None``
-  included, to ``on_summary``.
-- **Timeouts.**  ``llm_timeout_s`` (keyword-only, default ``None`` = wait forever, as the
-  reference) bounds each LLM call; a call that exceeds it takes the failure path.  The async class
-  cancels the awaited call.  The sync class runs the call in a daemon thread and stops waiting
-  for it: Python cannot interrupt a thread, so the abandoned call finishes in the background and
-  its late result is ignored.
-- **``max_sessions`` is validated** (``SdkConfigError`` below 1; the reference raised ``KeyError``
-  from ``add`` for 0) and the restore path after a failure honours it (defect 8): a restored
-  session becomes the most recently used one and least recently used sessions are evicted.
+  an LLM failure: the session stays usable and its pending actions stay pending.
+- **A usable summary is a non-blank ``str``.**  Anything else takes the failure path (ERROR log,
+  snapshot restored) instead of being passed on to ``on_summary``.
+- **Timeouts.**  ``llm_timeout_s`` (keyword-only, default ``None`` = wait forever) bounds each LLM
+  call; a call that exceeds it takes the failure path.  The async class cancels the awaited call.
+  The sync class runs the call in a daemon thread and stops waiting for it: Python cannot
+  interrupt a thread, so the abandoned call finishes in the background and its result is ignored.
+- **Bounded memory.**  ``max_sessions`` (default ``None``) caps the sessions with pending
+  actions, least recently used evicted; ``max_pending_actions`` (default 10,000, never below
+  ``threshold``) caps one session's pending actions, which only grow past ``threshold`` while the
+  LLM keeps failing: the oldest payloads go first.  Each dropped payload is reported to
+  ``metrics.record_event_dropped(reason="max_sessions" | "max_pending_actions", ...)`` and the
+  totals are logged at DEBUG.  The restore path after a failure honours both bounds.
+- **Bad payloads are refused.**  ``add()`` logs a WARNING and changes nothing for a payload that
+  could not be rendered (``forwarded_at`` not a finite number, ``actions`` not a list of
+  actions, ids that are not strings); the session keeps working.
 - **The async worker never dies of a bad item and never discards queued payloads.**  Payloads
   queued behind ``reset()``'s stop sentinel, or arriving while an idle worker decides to exit,
-  are processed instead of dropped (defect 5).  Should a worker still end abnormally (it was
-  cancelled, e.g. at loop shutdown), its queue is deregistered and every payload left in it is
-  logged and reported to ``metrics.record_event_dropped(reason="worker_stopped", ...)``, so
-  ``flush()`` cannot hang on it.  The idle wait does not use ``asyncio.wait_for(queue.get())``,
-  which on Python 3.10 can lose an item that arrives as the timeout fires.
+  are processed instead of dropped.  Should a worker still end abnormally (it was cancelled,
+  e.g. at loop shutdown), its queue is deregistered and every payload left in it is logged and
+  reported to ``metrics.record_event_dropped(reason="worker_stopped", ...)``, so ``flush()``
+  cannot hang on it.  The idle wait does not use ``asyncio.wait_for(queue.get())``, which on
+  Python 3.10 can lose an item that arrives as the timeout fires.
 - **A coroutine returned by the sync class's ``on_summary``** cannot be awaited there; it is
   closed (no "never awaited" warning) and an ERROR explains the misuse.
+- ``active_sessions`` keeps each class's published order: least recently touched first on the
+  sync class, sorted on the async one.
 """
 
 from __future__ import annotations
@@ -41,14 +50,22 @@ import asyncio
 import functools
 import inspect
 import threading
-import time
-from collections import OrderedDict, defaultdict
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context._render import format_actions
-from autoplay_sdk.core.exceptions import SdkConfigError
+from autoplay_sdk.context._summary_core import (
+    DEFAULT_MAX_PENDING_ACTIONS,
+    CallLLM,
+    Deliver,
+    Effect,
+    Restore,
+    SummaryCore,
+    refused,
+    report_drops,
+)
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload
 
@@ -73,7 +90,6 @@ DEFAULT_PROMPT: str = (
 # Read from the module globals at every idle wait (tests monkeypatch it).
 _WORKER_IDLE_TIMEOUT_S = 300.0
 
-
 # The default formatter lives in the neutral rendering module; this name is its published alias.
 _format_actions = format_actions
 
@@ -86,47 +102,36 @@ _STOP = _Stop()
 _IDLE = object()
 
 
-class _SummarizerBase:
-    """Configuration and the pure steps shared by the two drivers."""
-
-    def __init__(
-        self,
-        threshold: int,
-        prompt: str | None,
-        format_actions: Callable[[list[ActionsPayload]], str] | None,
-        llm_timeout_s: float | None,
-    ) -> None:
-        if threshold < 1:
-            raise SdkConfigError(f"threshold must be >= 1, got {threshold!r}")
-        if llm_timeout_s is not None and not llm_timeout_s > 0:
-            raise SdkConfigError(f"llm_timeout_s must be > 0, got {llm_timeout_s!r}")
-        self._threshold = threshold
-        self._prompt_template = prompt or DEFAULT_PROMPT
-        self._format_actions = format_actions or _format_actions
-        self._llm_timeout_s = llm_timeout_s
-
-    def _build_prompt(self, session_id: str, snapshot: list[ActionsPayload]) -> str | None:
-        """The filled template, or ``None`` (logged) when formatting fails in any way."""
-        try:
-            return self._prompt_template.format(actions=self._format_actions(snapshot))
-        except Exception:
-            logger.exception(
-                "summarizer: could not build the prompt for session=%s; "
-                "its actions stay pending (check the prompt template and format_actions)",
-                session_id,
-            )
-            return None
-
-    @staticmethod
-    def _log_unusable(session_id: str, summary: object) -> None:
-        logger.error(
-            "summarizer: LLM returned no usable summary (got %s) for session=%s; its actions stay pending",
-            "an empty string" if isinstance(summary, str) else type(summary).__name__,
-            session_id,
-        )
+def _core(
+    threshold: int,
+    prompt: str | None,
+    format_actions: Callable[[list[ActionsPayload]], str] | None,
+    max_sessions: int | None,
+    max_pending_actions: int | None,
+    llm_timeout_s: float | None,
+) -> SummaryCore:
+    return SummaryCore(
+        threshold=threshold,
+        prompt=prompt,
+        default_prompt=DEFAULT_PROMPT,
+        format_actions=format_actions,
+        max_sessions=max_sessions,
+        max_pending_actions=max_pending_actions,
+        llm_timeout_s=llm_timeout_s,
+    )
 
 
-class SessionSummarizer(_SummarizerBase):
+def _report_latency(metrics: Any, effect: Deliver) -> None:
+    _safe_call(
+        metrics,
+        "record_summarizer_latency",
+        session_id=effect.session_id,
+        elapsed_ms=effect.elapsed_ms,
+        action_count=effect.action_count,
+    )
+
+
+class SessionSummarizer:
     """Accumulate actions per session and summarise them with a synchronous LLM callable.
 
     Every time a session has at least ``threshold`` pending actions (counted per individual
@@ -134,7 +139,8 @@ class SessionSummarizer(_SummarizerBase):
     prompt (``prompt or DEFAULT_PROMPT`` filled with ``format_actions``) and calls
     ``llm(prompt)`` **in the calling thread, blocking** until it returns (or until
     ``llm_timeout_s``).  A non-blank ``str`` result is passed to ``on_summary(session_id,
-    summary)``; errors raised by ``on_summary`` are logged and swallowed.
+    summary)``; errors raised by ``on_summary`` are logged and swallowed.  After each successful
+    call ``metrics.record_summarizer_latency`` is reported.
 
     If building the prompt fails, the LLM raises or times out, or it returns something that is
     not a non-blank ``str``, the error is logged at ERROR and the actions are put back in front of
@@ -142,11 +148,13 @@ class SessionSummarizer(_SummarizerBase):
     raises for these failures.
 
     ``max_sessions`` bounds the sessions with pending actions (least recently used evicted, their
-    pending actions discarded unsummarised).  Thread-safe; concurrent ``add()`` calls from several
+    pending actions discarded unsummarised) and ``max_pending_actions`` one session's pending
+    actions (see the module docstring).  Thread-safe; concurrent ``add()`` calls from several
     threads may run LLM calls in parallel.
 
     Raises:
-        SdkConfigError: ``threshold < 1``, ``max_sessions < 1`` or ``llm_timeout_s <= 0``.
+        SdkConfigError: ``threshold < 1``, ``max_sessions < 1``, ``llm_timeout_s <= 0`` or
+            ``max_pending_actions < threshold``.
     """
 
     def __init__(
@@ -158,94 +166,75 @@ class SessionSummarizer(_SummarizerBase):
         format_actions: Callable[[list[ActionsPayload]], str] | None = None,
         max_sessions: int | None = None,
         *,
+        metrics: SdkMetricsHook | None = None,
         llm_timeout_s: float | None = None,
+        max_pending_actions: int | None = DEFAULT_MAX_PENDING_ACTIONS,
     ) -> None:
-        super().__init__(threshold, prompt, format_actions, llm_timeout_s)
-        if max_sessions is not None and max_sessions < 1:
-            raise SdkConfigError(f"max_sessions must be >= 1, got {max_sessions!r}")
+        self._core = _core(threshold, prompt, format_actions, max_sessions, max_pending_actions, llm_timeout_s)
         self._llm = llm
-        self._max_sessions = max_sessions
+        self._metrics = metrics
         self.on_summary: Callable[[str, str], Any] | None = on_summary
-        self.history: OrderedDict[str, list[ActionsPayload]] = OrderedDict()
-        self.counts: dict[str, int] = {}
+        self.history: OrderedDict[str, list[ActionsPayload]] = self._core.history
+        self.counts: dict[str, int] = self._core.counts
         self._lock = threading.Lock()
 
     def add(self, payload: ActionsPayload) -> None:
         """Queue ``payload``'s actions; summarise (blocking) once the threshold is reached.
 
         Never raises for LLM, prompt or callback failures (they are logged; see the class doc).
+        A payload that could not be rendered is refused with a WARNING.
         """
+        if refused(payload):
+            return
         sid = payload.session_id or "unknown"
-        snapshot: list[ActionsPayload] | None = None
         with self._lock:
-            history = self.history.get(sid)
-            if history is None:
-                history = self.history[sid] = []
-                self.counts[sid] = 0
-                self._evict_over_cap(keep=sid)
-            else:
-                self.history.move_to_end(sid)
-            history.append(payload)
-            self.counts[sid] += len(payload.actions)
-            if self.counts[sid] >= self._threshold:
-                snapshot = self.history.pop(sid)
-                del self.counts[sid]
+            snapshot, drops = self._core.push(sid, payload)
+        report_drops(self._metrics, drops)
         if snapshot is not None:
-            self._summarise(sid, snapshot)
+            self._run(self._core.summarise(sid, snapshot))
 
     def get_context(self, session_id: str) -> str:
         """``format_actions`` applied to the session's pending (not yet summarised) actions."""
         with self._lock:
-            history = list(self.history.get(session_id, ()))
-        return self._format_actions(history)
+            history = self._core.pending(session_id)
+        return self._core.format_actions(history)
 
     def reset(self, session_id: str) -> None:
         """Drop the session's pending actions without summarising them (unknown ids: no-op)."""
         with self._lock:
-            self.history.pop(session_id, None)
-            self.counts.pop(session_id, None)
+            self._core.reset(session_id)
 
     @property
     def active_sessions(self) -> list[str]:
         """Sessions with pending actions, least recently touched first (not sorted)."""
         with self._lock:
-            return [sid for sid in self.history if self.counts.get(sid, 0) > 0]
+            return self._core.active_sessions()
 
-    # -- internals ---------------------------------------------------------------------------
+    # -- driver ------------------------------------------------------------------------------
 
-    def _evict_over_cap(self, keep: str) -> None:
-        # Caller holds the lock.  ``keep`` (the session being written) is never evicted.
-        cap = self._max_sessions
-        if cap is None:
-            return
-        while len(self.history) > cap:
-            victim = next(iter(self.history))
-            if victim == keep:
-                self.history.move_to_end(keep)
-                continue
-            dropped = self.history.pop(victim)
-            self.counts.pop(victim, None)
-            logger.debug(
-                "summarizer: max_sessions=%d reached; evicted session=%s with %d pending payloads",
-                cap,
-                victim,
-                len(dropped),
-            )
-
-    def _restore(self, sid: str, snapshot: list[ActionsPayload]) -> None:
-        k = sum(len(p.actions) for p in snapshot)
-        with self._lock:
-            history = self.history.get(sid)
-            if history is None:
-                self.history[sid] = list(snapshot)
-                self.counts[sid] = k
-                self._evict_over_cap(keep=sid)
+    def _run(self, flow: Generator[Effect, Any, None]) -> None:
+        result: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                effect = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration:
+                return
+            result, error = None, None
+            if isinstance(effect, CallLLM):
+                try:
+                    result = self._call_llm(effect.prompt)
+                except Exception as exc:
+                    error = exc
+            elif isinstance(effect, Restore):
+                with self._lock:
+                    drops = self._core.restore(effect.session_id, effect.snapshot)
+                report_drops(self._metrics, drops)
             else:
-                history[:0] = snapshot
-                self.counts[sid] = self.counts.get(sid, 0) + k
+                self._deliver(effect)
 
-    def _call_llm(self, sid: str, prompt: str) -> object:
-        timeout = self._llm_timeout_s
+    def _call_llm(self, prompt: str) -> object:
+        timeout = self._core.llm_timeout_s
         if timeout is None:
             return self._llm(prompt)
         outcome: list[Any] = []
@@ -259,7 +248,7 @@ class SessionSummarizer(_SummarizerBase):
             finally:
                 done.set()
 
-        threading.Thread(target=run, name=f"summarizer-llm-{sid}", daemon=True).start()
+        threading.Thread(target=run, name="summarizer-llm", daemon=True).start()
         if not done.wait(timeout):
             raise TimeoutError(f"LLM call exceeded llm_timeout_s={timeout}")
         ok, value = outcome[0]
@@ -267,33 +256,14 @@ class SessionSummarizer(_SummarizerBase):
             raise value
         return value
 
-    def _summarise(self, sid: str, snapshot: list[ActionsPayload]) -> None:
-        prompt = self._build_prompt(sid, snapshot)
-        if prompt is None:
-            self._restore(sid, snapshot)
-            return
-        started = time.perf_counter()
-        try:
-            summary = self._call_llm(sid, prompt)
-        except Exception:
-            logger.exception("summarizer: LLM call failed for session=%s; its actions stay pending", sid)
-            self._restore(sid, snapshot)
-            return
-        if not isinstance(summary, str) or not summary.strip():
-            self._log_unusable(sid, summary)
-            self._restore(sid, snapshot)
-            return
-        logger.debug(
-            "summarizer: summarised %d payloads for session=%s in %.1f ms",
-            len(snapshot),
-            sid,
-            (time.perf_counter() - started) * 1000.0,
-        )
+    def _deliver(self, effect: Deliver) -> None:
+        _report_latency(self._metrics, effect)
+        sid = effect.session_id
         callback = self.on_summary
         if callback is None:
             return
         try:
-            result = callback(sid, summary)
+            result = callback(sid, effect.summary)
         except Exception:
             logger.exception("summarizer: on_summary failed for session=%s", sid)
             return
@@ -307,15 +277,15 @@ class SessionSummarizer(_SummarizerBase):
             )
 
 
-class AsyncSessionSummarizer(_SummarizerBase):
+class AsyncSessionSummarizer:
     """Accumulate actions per session and summarise them with an async LLM, off the caller's path.
 
     Each session gets a FIFO queue and a dedicated worker task: ``add()`` only enqueues and
     returns, payloads of one session are processed strictly in order (never two LLM calls at
     once for a session, ``on_summary`` fires in arrival order) and sessions run concurrently.
-    The threshold, prompt and failure rules are those of :class:`SessionSummarizer`; the LLM is
-    awaited (bounded by ``llm_timeout_s`` when set) and ``on_summary`` may be sync or async.
-    After each successful call ``metrics.record_summarizer_latency`` is reported.
+    The threshold, prompt, bounds and failure rules are those of :class:`SessionSummarizer`; the
+    LLM is awaited (bounded by ``llm_timeout_s`` when set) and ``on_summary`` may be sync or
+    async.  After each successful call ``metrics.record_summarizer_latency`` is reported.
 
     A worker left idle for 300 s exits and discards its session's sub-threshold actions.  With
     ``max_queue_size`` set, a full session queue drops the payload (WARNING log and
@@ -326,7 +296,8 @@ class AsyncSessionSummarizer(_SummarizerBase):
     (safe: it only waits on shielded joins).
 
     Raises:
-        SdkConfigError: ``threshold < 1`` or ``llm_timeout_s <= 0``.
+        SdkConfigError: ``threshold < 1``, ``max_sessions < 1``, ``llm_timeout_s <= 0`` or
+            ``max_pending_actions < threshold``.
     """
 
     def __init__(
@@ -339,15 +310,17 @@ class AsyncSessionSummarizer(_SummarizerBase):
         max_queue_size: int | None = None,
         metrics: SdkMetricsHook | None = None,
         *,
+        max_sessions: int | None = None,
         llm_timeout_s: float | None = None,
+        max_pending_actions: int | None = DEFAULT_MAX_PENDING_ACTIONS,
     ) -> None:
-        super().__init__(threshold, prompt, format_actions, llm_timeout_s)
+        self._core = _core(threshold, prompt, format_actions, max_sessions, max_pending_actions, llm_timeout_s)
         self._llm = llm
         self._max_queue_size = max_queue_size
         self._metrics = metrics
         self.on_summary: Callable[[str, str], Any] | None = on_summary
-        self.history: defaultdict[str, list[ActionsPayload]] = defaultdict(list)
-        self.counts: defaultdict[str, int] = defaultdict(int)
+        self.history: OrderedDict[str, list[ActionsPayload]] = self._core.history
+        self.counts: dict[str, int] = self._core.counts
         self.queues: dict[str, asyncio.Queue[Any]] = {}
         self.workers: dict[str, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
@@ -356,8 +329,11 @@ class AsyncSessionSummarizer(_SummarizerBase):
         """Enqueue ``payload`` for its session's worker and return at once (never waits on the LLM).
 
         Starts the session's worker on first use.  A full bounded queue drops the payload (logged
-        and counted), nothing is raised.
+        and counted), nothing is raised.  A payload that could not be rendered is refused with a
+        WARNING.
         """
+        if refused(payload):
+            return
         sid = payload.session_id or "unknown"
         async with self._lock:
             queue = self.queues.get(sid)
@@ -386,8 +362,8 @@ class AsyncSessionSummarizer(_SummarizerBase):
     async def get_context(self, session_id: str) -> str:
         """``format_actions`` applied to the session's pending (not yet summarised) actions."""
         async with self._lock:
-            history = list(self.history.get(session_id, ()))
-        return self._format_actions(history)
+            history = self._core.pending(session_id)
+        return self._core.format_actions(history)
 
     async def reset(self, session_id: str) -> None:
         """Drop the session's pending actions without summarising them.
@@ -400,8 +376,7 @@ class AsyncSessionSummarizer(_SummarizerBase):
         async with self._lock:
             queue = self.queues.get(session_id)
             if queue is None:
-                self.history.pop(session_id, None)
-                self.counts.pop(session_id, None)
+                self._core.reset(session_id)
                 return
         await queue.put(_STOP)
 
@@ -421,7 +396,7 @@ class AsyncSessionSummarizer(_SummarizerBase):
 
     async def _active_sessions(self) -> list[str]:
         async with self._lock:
-            return sorted(sid for sid, count in self.counts.items() if count > 0)
+            return sorted(self._core.active_sessions())
 
     # -- worker ------------------------------------------------------------------------------
 
@@ -451,15 +426,13 @@ class AsyncSessionSummarizer(_SummarizerBase):
                     if self.queues.get(sid) is queue:
                         del self.queues[sid]
                         self.workers.pop(sid, None)
-                        self.history.pop(sid, None)
-                        self.counts.pop(sid, None)
+                        self._core.reset(sid)
                 logger.debug("summarizer: worker for session=%s idle; exiting", sid)
                 return
             try:
                 if item is _STOP:
                     async with self._lock:
-                        self.history.pop(sid, None)
-                        self.counts.pop(sid, None)
+                        self._core.reset(sid)
                         if not queue.empty():
                             continue  # payloads queued behind the stop marker are processed
                         if self.queues.get(sid) is queue:
@@ -501,57 +474,48 @@ class AsyncSessionSummarizer(_SummarizerBase):
             logger.warning("summarizer: worker for session=%s stopped; dropped %d queued payloads", sid, dropped)
 
     async def _process(self, sid: str, payload: ActionsPayload) -> None:
-        snapshot: list[ActionsPayload] | None = None
         async with self._lock:
-            self.history[sid].append(payload)
-            self.counts[sid] += len(payload.actions)
-            if self.counts[sid] >= self._threshold:
-                snapshot = self.history.pop(sid)
-                self.counts.pop(sid, None)
+            snapshot, drops = self._core.push(sid, payload)
+        report_drops(self._metrics, drops)
         if snapshot is not None:
-            await self._summarise(sid, snapshot)
+            await self._run(self._core.summarise(sid, snapshot))
 
-    async def _restore(self, sid: str, snapshot: list[ActionsPayload]) -> None:
-        k = sum(len(p.actions) for p in snapshot)
-        async with self._lock:
-            self.history[sid] = snapshot + self.history.get(sid, [])
-            self.counts[sid] += k
-
-    async def _summarise(self, sid: str, snapshot: list[ActionsPayload]) -> None:
-        prompt = self._build_prompt(sid, snapshot)
-        if prompt is None:
-            await self._restore(sid, snapshot)
-            return
-        started = time.perf_counter()
-        try:
-            call = self._llm(prompt)
-            if self._llm_timeout_s is None:
-                summary: object = await call
+    async def _run(self, flow: Generator[Effect, Any, None]) -> None:
+        result: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                effect = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration:
+                return
+            result, error = None, None
+            if isinstance(effect, CallLLM):
+                try:
+                    result = await self._call_llm(effect.prompt)
+                except Exception as exc:
+                    error = exc
+            elif isinstance(effect, Restore):
+                async with self._lock:
+                    drops = self._core.restore(effect.session_id, effect.snapshot)
+                report_drops(self._metrics, drops)
             else:
-                summary = await asyncio.wait_for(call, self._llm_timeout_s)
-        except Exception:
-            logger.exception("summarizer: LLM call failed for session=%s; its actions stay pending", sid)
-            await self._restore(sid, snapshot)
-            return
-        if not isinstance(summary, str) or not summary.strip():
-            self._log_unusable(sid, summary)
-            await self._restore(sid, snapshot)
-            return
-        elapsed_ms = (time.perf_counter() - started) * 1000.0
-        logger.debug("summarizer: summarised %d payloads for session=%s in %.1f ms", len(snapshot), sid, elapsed_ms)
-        _safe_call(
-            self._metrics,
-            "record_summarizer_latency",
-            session_id=sid,
-            elapsed_ms=elapsed_ms,
-            action_count=sum(len(p.actions) for p in snapshot),
-        )
+                await self._deliver(effect)
+
+    async def _call_llm(self, prompt: str) -> object:
+        call = self._llm(prompt)
+        timeout = self._core.llm_timeout_s
+        if timeout is None:
+            return await call
+        return await asyncio.wait_for(call, timeout)
+
+    async def _deliver(self, effect: Deliver) -> None:
+        _report_latency(self._metrics, effect)
         callback = self.on_summary
         if callback is None:
             return
         try:
-            result = callback(sid, summary)
+            result = callback(effect.session_id, effect.summary)
             if hasattr(result, "__await__"):
                 await result
         except Exception:
-            logger.exception("summarizer: on_summary failed for session=%s", sid)
+            logger.exception("summarizer: on_summary failed for session=%s", effect.session_id)

@@ -234,9 +234,9 @@ def _actions(value: Any) -> list[SlimAction]:
         return []
     if not isinstance(value, (list, tuple)):
         raise _bad("actions", value, "a list of objects")
-    from_dict = SlimAction.from_dict
     try:
-        return [from_dict(a) for a in value]
+        # list(tuple(...)) allocates exactly len(value) slots (a comprehension over-allocates).
+        return list(tuple(map(SlimAction.from_dict, value)))
     except MalformedPayloadError as exc:
         raise MalformedPayloadError(f"actions: {exc}") from None
 

@@ -65,6 +65,7 @@ def test_store_twins_expose_the_same_api() -> None:
         "max_sessions",
         "session_ttl_s",
         "max_actions_per_session",
+        "render_cache_bytes",
         "metrics",
     ]
     for name in ("add", "on_summary"):
@@ -83,10 +84,16 @@ def test_summarizer_twins_share_their_options() -> None:
     shared = ["llm", "threshold", "prompt", "on_summary", "format_actions"]
     assert list(sync)[:5] == list(async_)[:5] == shared
     assert [sync[n].default for n in shared[1:]] == [async_[n].default for n in shared[1:]] == [10, None, None, None]
-    # Documented differences: the sync class bounds sessions, the async one queues and reports.
-    assert list(sync)[5:] == ["max_sessions", "llm_timeout_s"]
-    assert list(async_)[5:] == ["max_queue_size", "metrics", "llm_timeout_s"]
-    assert sync["llm_timeout_s"].kind is async_["llm_timeout_s"].kind is inspect.Parameter.KEYWORD_ONLY
+    # The published positional tails differ; every option of one exists on the other (keyword-only
+    # where it is not published), with the same default.  Only the async queue has no sync meaning.
+    assert list(sync)[5:] == ["max_sessions", "metrics", "llm_timeout_s", "max_pending_actions"]
+    assert list(async_)[5:] == ["max_queue_size", "metrics", "max_sessions", "llm_timeout_s", "max_pending_actions"]
+    assert set(async_) - set(sync) == {"max_queue_size"}
+    for name in set(sync) & set(async_):
+        assert sync[name].default == async_[name].default, name
+    for name in ("llm_timeout_s", "max_pending_actions"):
+        assert sync[name].kind is async_[name].kind is inspect.Parameter.KEYWORD_ONLY
+    assert sync["metrics"].kind is async_["max_sessions"].kind is inspect.Parameter.KEYWORD_ONLY
     assert public(summarizer.AsyncSessionSummarizer) - public(summarizer.SessionSummarizer) == {"flush"}
     assert public(summarizer.SessionSummarizer) == {"active_sessions", "add", "get_context", "reset"}
 
@@ -100,5 +107,12 @@ def test_agent_writer_and_index_signatures() -> None:
     ]
     assert public(agent_context.AsyncAgentContextWriter) == {"add"}
     params = inspect.signature(user_index.UserSessionIndex).parameters
-    assert list(params) == ["context_store", "lookback_seconds", "max_sessions_per_user", "session_ttl_s"]
+    assert list(params) == [
+        "context_store",
+        "lookback_seconds",
+        "max_sessions_per_user",
+        "session_ttl_s",
+        "max_users",
+        "metrics",
+    ]
     assert all(params[n].kind is inspect.Parameter.KEYWORD_ONLY for n in list(params)[1:])

@@ -8,10 +8,18 @@ import typing
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autoplay_sdk.core import exceptions as exc_mod
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
-from autoplay_sdk.core.models import ActionsPayload, AnyPayload, MalformedPayloadError, SlimAction, SummaryPayload
+from autoplay_sdk.core.models import (
+    ActionsPayload,
+    AnyPayload,
+    MalformedPayloadError,
+    SlimAction,
+    SummaryPayload,
+)
 from autoplay_sdk.stream_auth import resolve_connector_bearer_token
 
 WIRE_ACTION = {
@@ -168,3 +176,163 @@ def test_token_resolution(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_connector_bearer_token(None) == "from-env"  # type: ignore[arg-type]
     monkeypatch.delenv("AUTOPLAY_APP_UNKEY_TOKEN")
     assert resolve_connector_bearer_token("  ") == ""
+
+
+# -- checks at the model boundary ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wire", "expected"),
+    [
+        ({"forwarded_at": "2024-01-01T00:00:00Z"}, 1704067200.0),
+        ({"forwarded_at": "2024-01-01T01:00:00+01:00"}, 1704067200.0),
+        ({"forwarded_at": "2024-01-01T00:00:00"}, 1704067200.0),  # no offset: UTC
+        ({"forwarded_at": " 1704067200.5 "}, 1704067200.5),
+        ({"forwarded_at": 1704067200}, 1704067200),  # ints stay ints (vector ids render them as ints)
+        ({"forwarded_at": 12.5}, 12.5),
+    ],
+)
+def test_times_with_one_obvious_meaning_are_coerced(wire: dict[str, Any], expected: float) -> None:
+    p = ActionsPayload.from_dict(wire)
+    assert p.forwarded_at == expected and type(p.forwarded_at) is type(expected)
+    assert SummaryPayload.from_dict(wire).forwarded_at == expected
+    assert SlimAction.from_dict({"timestamp_end": wire["forwarded_at"]}).timestamp_end == expected
+
+
+def test_numbers_and_ids_with_one_obvious_meaning_are_coerced() -> None:
+    a = SlimAction.from_dict({"index": 4.0, "session_id": 42, "user_id": "u"})
+    assert (a.index, a.session_id, a.user_id) == (4, "42", "u")
+    p = ActionsPayload.from_dict({"session_id": 7, "count": "0", "actions": [{"index": " 2 "}]})
+    assert (p.session_id, p.count, p.actions[0].index) == ("7", 1, 2)
+    assert SummaryPayload.from_dict({"replaces": "5"}).replaces == 5
+
+
+@pytest.mark.parametrize(
+    ("cls", "wire", "field"),
+    [
+        (ActionsPayload, {"forwarded_at": "yesterday"}, "forwarded_at"),
+        (ActionsPayload, {"forwarded_at": "nan"}, "forwarded_at"),
+        (ActionsPayload, {"forwarded_at": float("inf")}, "forwarded_at"),
+        (ActionsPayload, {"forwarded_at": True}, "forwarded_at"),
+        (ActionsPayload, {"forwarded_at": [1]}, "forwarded_at"),
+        (ActionsPayload, {"actions": "click"}, "actions"),
+        (ActionsPayload, {"actions": {"title": "x"}}, "actions"),
+        (ActionsPayload, {"actions": [1, 2]}, "actions"),
+        (ActionsPayload, {"actions": [{"title": 5}]}, "title"),
+        (ActionsPayload, {"actions": [{"description": ["x"]}]}, "description"),
+        (ActionsPayload, {"actions": [{"index": 1.5}]}, "index"),
+        (ActionsPayload, {"session_id": {"id": 1}}, "session_id"),
+        (ActionsPayload, {"product_id": 3}, "product_id"),
+        (ActionsPayload, {"count": "many"}, "count"),
+        (SummaryPayload, {"summary": 3}, "summary"),
+        (SummaryPayload, {"replaces": "lots"}, "replaces"),
+        (SlimAction, {"timestamp_start": "soon"}, "timestamp_start"),
+        (SlimAction, {"email": True}, "email"),
+    ],
+)
+def test_wrong_typed_values_make_the_frame_malformed(cls: Any, wire: dict[str, Any], field: str) -> None:
+    with pytest.raises(MalformedPayloadError, match=field) as info:
+        cls.from_dict(wire)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, exc_mod.SdkError)
+
+
+@pytest.mark.parametrize("data", [None, "text", 3, [{"type": "actions"}]])
+def test_non_objects_are_malformed(data: Any) -> None:
+    for cls in (SlimAction, ActionsPayload, SummaryPayload):
+        with pytest.raises(MalformedPayloadError, match="JSON object"):
+            cls.from_dict(data)
+
+
+def test_valid_wire_payloads_parse_exactly_as_before() -> None:
+    p = ActionsPayload.from_dict(WIRE_ACTIONS)
+    assert p.to_dict() == WIRE_ACTIONS
+    assert [type(getattr(p.actions[0], f.name)) for f in dataclasses.fields(SlimAction)] == [
+        str, str, str, int, str, float, float, str, str, str, str, type(None),
+    ]  # fmt: skip
+
+
+def test_slotted_payloads_behave_as_dataclasses() -> None:
+    import copy
+    import pickle
+
+    p = ActionsPayload.from_dict(WIRE_ACTIONS)
+    assert not hasattr(p, "__dict__")  # slots: a third smaller per instance
+    assert pickle.loads(pickle.dumps(p)) == p
+    assert copy.deepcopy(p) == p and copy.copy(p) == p
+    assert dataclasses.asdict(p)["actions"][1]["description"] == "Clicked Export"
+    q = dataclasses.replace(p, session_id="s2")
+    assert q.session_id == "s2" and q.actions == p.actions and q != p
+    p.session_id = "changed"  # still mutable
+    assert p.session_id == "changed"
+    s = SummaryPayload.from_dict(WIRE_SUMMARY)
+    assert pickle.loads(pickle.dumps(s)) == s
+
+
+def test_repeated_strings_are_shared_between_payloads() -> None:
+    import json
+
+    frames = [json.loads(json.dumps(WIRE_ACTIONS)) for _ in range(2)]
+    a, b = (ActionsPayload.from_dict(f) for f in frames)
+    assert a.session_id is b.session_id and a.actions[0].canonical_url is b.actions[0].canonical_url
+
+
+# -- fuzz: random JSON in every field ------------------------------------------------------------
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+PLAUSIBLE = st.one_of(
+    st.sampled_from(["", "s1", "2024-01-01T00:00:00Z", " 12.5 ", "3"]),
+    st.integers(-5, 10**10),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+VALUE = st.one_of(JSON, PLAUSIBLE)
+ACTION_KEYS = [f.name for f in dataclasses.fields(SlimAction)]
+ACTION = st.one_of(st.fixed_dictionaries({}, optional={k: VALUE for k in ACTION_KEYS}), JSON)
+PAYLOAD = st.fixed_dictionaries(
+    {},
+    optional={
+        **{k: VALUE for k in ("product_id", "session_id", "user_id", "email", "count", "forwarded_at")},
+        "conversation_id": VALUE,
+        "actions": st.one_of(st.lists(ACTION, max_size=3), VALUE),
+        "summary": VALUE,
+        "replaces": VALUE,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PAYLOAD)
+def test_from_dict_gives_a_payload_every_store_accepts_or_the_documented_error(data: dict[str, Any]) -> None:
+    from autoplay_sdk.context._admit import payload_problem
+    from autoplay_sdk.context.context_store import ContextStore
+    from autoplay_sdk.context.summarizer import SessionSummarizer
+    from autoplay_sdk.context.user_index import UserSessionIndex
+
+    try:
+        summary = SummaryPayload.from_dict(data)
+    except MalformedPayloadError:
+        pass
+    else:
+        assert isinstance(summary.to_text(), str) and SummaryPayload.from_dict(summary.to_dict()) == summary
+    try:
+        p = ActionsPayload.from_dict(data)
+    except MalformedPayloadError:
+        return
+    assert payload_problem(p) is None
+    assert ActionsPayload.from_dict(p.to_dict()) == p  # round trip
+    store = ContextStore(lookback_seconds=10**12, max_actions=50)
+    store.add(p)
+    store.add(p)
+    assert isinstance(store.get(p.session_id or "unknown", product_id=p.product_id), str)
+    index = UserSessionIndex(store)
+    index.add(p)
+    index.get_user_activity((p.user_id or "").strip())
+    summaries: list[str] = []
+    summarizer = SessionSummarizer(lambda prompt: "ok", threshold=1, on_summary=lambda s, t: summaries.append(t))
+    summarizer.add(p)
+    assert summaries == (["ok"] if p.actions else [])
+    assert isinstance(p.to_text(), str) and ActionsPayload.merge([p, p]).count == 2 * len(p.actions)

@@ -26,13 +26,14 @@ swallowed: the payload is skipped and the stream keeps flowing.  ``BaseException
 ``KeyboardInterrupt``) propagates.  Log records carry ids (vector, session, product) and the
 event kind, never the embedded text.
 
-Layout decision: the id, text, metadata and log context of an upsert are computed by pure helpers
-shared by both classes; the two classes only call the user's functions (and await them).
+Layout: the id, text, metadata and log context of an upsert are computed by pure helpers, and
+the embed → upsert → log sequence is one generator (:func:`_upsert_flow`) that yields the calls
+to make; the two classes only perform them (calling, or awaiting, the user's functions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
@@ -88,6 +89,26 @@ _SUMMARY_MESSAGES = (
     "rag: upsert failed for client summary id=%s: %s",
     "rag: upserted client summary id=%s",
 )
+
+
+# A call the flow asks for: ("embed", (text,)) or ("upsert", (vector_id, vector, metadata)).
+_Call = tuple[str, tuple[Any, ...]]
+
+
+def _upsert_flow(job: _Upsert | _ClientSummaryUpsert, messages: tuple[str, str, str]) -> Generator[_Call, Any, None]:
+    """Embed then upsert ``job``; a failure of either is logged at ERROR (traceback) and ends the flow."""
+    embed_failed, upsert_failed, upserted = messages
+    try:
+        vector = yield ("embed", (job.text,))
+    except Exception as exc:
+        logger.error(embed_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
+        return
+    try:
+        yield ("upsert", (job.vector_id, vector, job.metadata))
+    except Exception as exc:
+        logger.error(upsert_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
+        return
+    logger.debug(upserted, job.vector_id, extra=job.extra)
 
 
 def _check_callables(embed: object, upsert: object) -> None:
@@ -153,18 +174,19 @@ class RagPipeline:
         self._write(_ClientSummaryUpsert(session_id, summary_text), _SUMMARY_MESSAGES)
 
     def _write(self, job: _Upsert | _ClientSummaryUpsert, messages: tuple[str, str, str]) -> None:
-        embed_failed, upsert_failed, upserted = messages
-        try:
-            vector = self._embed(job.text)
-        except Exception as exc:
-            logger.error(embed_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
-            return
-        try:
-            self._upsert(job.vector_id, vector, job.metadata)
-        except Exception as exc:
-            logger.error(upsert_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
-            return
-        logger.debug(upserted, job.vector_id, extra=job.extra)
+        flow = _upsert_flow(job, messages)
+        result: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                name, args = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration:
+                return
+            result, error = None, None
+            try:
+                result = (self._embed if name == "embed" else self._upsert)(*args)
+            except Exception as exc:
+                error = exc
 
 
 class AsyncRagPipeline:
@@ -212,15 +234,16 @@ class AsyncRagPipeline:
         await self._write(_ClientSummaryUpsert(session_id, summary_text), _SUMMARY_MESSAGES)
 
     async def _write(self, job: _Upsert | _ClientSummaryUpsert, messages: tuple[str, str, str]) -> None:
-        embed_failed, upsert_failed, upserted = messages
-        try:
-            vector = await self._embed(job.text)
-        except Exception as exc:
-            logger.error(embed_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
-            return
-        try:
-            await self._upsert(job.vector_id, vector, job.metadata)
-        except Exception as exc:
-            logger.error(upsert_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
-            return
-        logger.debug(upserted, job.vector_id, extra=job.extra)
+        flow = _upsert_flow(job, messages)
+        result: Any = None
+        error: Exception | None = None
+        while True:
+            try:
+                name, args = flow.throw(error) if error is not None else flow.send(result)
+            except StopIteration:
+                return
+            result, error = None, None
+            try:
+                result = await (self._embed if name == "embed" else self._upsert)(*args)
+            except Exception as exc:
+                error = exc

@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path finder
 from autoplay_sdk.agent_state import v2 as agent_state_v2
+from autoplay_sdk.agent_state._root_names import root_getattr as __getattr__  # noqa: F401 — deprecated v1 names
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.chat.chat_pipeline import AsyncChatPipeline, compose_chat_pipeline
 from autoplay_sdk.chat.chatbot import (

@@ -9,10 +9,49 @@ identity, and stay silent on a second import.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
+V1_ALL = [
+    "AgentState",
+    "AgentStateMachine",
+    "InvalidSnapshotError",
+    "InvalidTransitionError",
+    "ProactiveIdleExpiryHooks",
+    "ProactiveIdleExpiryPipelineResult",
+    "ProactiveIdleExpiryPipelineStatus",
+    "ProactiveIdleExpiryResult",
+    "SessionMetrics",
+    "TaskProgress",
+    "proactive_idle_eligible",
+    "run_proactive_idle_expiry",
+]
+STATE_ALL = [
+    "ProactiveIdleExpiryHooks",
+    "ProactiveIdleExpiryResult",
+    "ProactiveIdleExpiryPipelineResult",
+    "ProactiveIdleExpiryPipelineStatus",
+    "run_proactive_idle_expiry",
+]
+RESILIENCE_ALL = [
+    "DEFAULT_MIN_INTERVAL_SECONDS",
+    "CircuitBreakerConfig",
+    "InMemoryProactiveCircuitBreaker",
+    "ProactiveDeliveryOutcome",
+    "ProactiveRateLimitConfig",
+    "ProactiveResilienceConfig",
+    "ProactiveResilienceKeySpace",
+    "ProactiveResilienceStore",
+    "ProactiveSurfaceId",
+    "outcome_counts_toward_circuit",
+    "proactive_key_namespace",
+    "proactive_key_suffixes",
+]
+RESILIENCE_MODULES = ("circuit", "config", "keys", "outcomes", "protocol")
 V2_ALL = ["AgentStateV2", "InvalidTransitionError", "ProactiveState", "ReactiveState", "SessionState", "ThinkingState"]
 
 # canonical module -> its exact __all__ (None: the module defines none that the contract fixes)
@@ -22,6 +61,16 @@ CANONICAL: dict[str, list[str] | None] = {
     "autoplay_sdk.agent_state.v2.states": V2_ALL,
     "autoplay_sdk.agent_state.v2.session_state": None,
     "autoplay_sdk.agent_state.v2.types": None,
+    "autoplay_sdk.agent_state.v1": V1_ALL,
+    "autoplay_sdk.agent_state.v1.states": V1_ALL,
+    "autoplay_sdk.agent_state.v1.state_machine": None,
+    "autoplay_sdk.agent_state.v1.types": None,
+    "autoplay_sdk.proactive": [],
+    "autoplay_sdk.proactive.state": STATE_ALL,
+    "autoplay_sdk.proactive.state.idle_expiry": None,
+    "autoplay_sdk.proactive.resilience": RESILIENCE_ALL,
+    "autoplay_sdk.proactive.resilience.resilience": None,
+    **{f"autoplay_sdk.proactive.resilience.{m}": None for m in RESILIENCE_MODULES},
 }
 
 # deprecated path -> (canonical module, package alias?, old parents imported first)
@@ -33,6 +82,28 @@ DEPRECATED: dict[str, tuple[str, bool, list[str]]] = {
         ["autoplay_sdk.agent_state_v2"],
     ),
     "autoplay_sdk.agent_state_v2.types": ("autoplay_sdk.agent_state.v2.types", False, ["autoplay_sdk.agent_state_v2"]),
+    "autoplay_sdk.agent_states": ("autoplay_sdk.agent_state.v1.states", True, []),
+    "autoplay_sdk.agent_states.state_machine": (
+        "autoplay_sdk.agent_state.v1.state_machine",
+        False,
+        ["autoplay_sdk.agent_states"],
+    ),
+    "autoplay_sdk.agent_states.types": ("autoplay_sdk.agent_state.v1.types", False, ["autoplay_sdk.agent_states"]),
+    "autoplay_sdk.agent_states.proactive_idle_expiry": (
+        "autoplay_sdk.proactive.state.idle_expiry",
+        False,
+        ["autoplay_sdk.agent_states"],
+    ),
+    "autoplay_sdk.proactive_idle_expiry": ("autoplay_sdk.proactive.state.idle_expiry", False, []),
+    "autoplay_sdk.proactive_resilience": ("autoplay_sdk.proactive.resilience.resilience", True, []),
+    **{
+        f"autoplay_sdk.proactive_resilience.{m}": (
+            f"autoplay_sdk.proactive.resilience.{m}",
+            False,
+            ["autoplay_sdk.proactive_resilience"],
+        )
+        for m in RESILIENCE_MODULES
+    },
 }
 
 _CHILD = textwrap.dedent(
@@ -80,9 +151,13 @@ _CHILD = textwrap.dedent(
             warnings.simplefilter("error")
             assert importlib.import_module(old) is module
 
+    def check_snippet(code):
+        exec(code, {"__name__": "__snippet__"})
+
     failures = {}
     jobs = [(n, check_canonical, (n, a)) for n, a in CANONICAL.items()]
     jobs += [(o, check_deprecated, (o, *row)) for o, row in DEPRECATED.items()]
+    jobs += [(n, check_snippet, (code,)) for n, code in json.loads(sys.argv[3]).items()]
     for name, check, args in jobs:
         read, write = os.pipe()
         pid = os.fork()
@@ -105,9 +180,55 @@ _CHILD = textwrap.dedent(
 )
 
 
+# Checks of the package root, each run in its own fork like the paths above.
+SNIPPETS = {
+    "root binds the canonical v2 package": """
+import sys, warnings
+warnings.simplefilter("error")
+from autoplay_sdk import agent_state_v2
+import autoplay_sdk.agent_state.v2 as v2
+assert agent_state_v2 is v2
+assert "autoplay_sdk.agent_state_v2" not in sys.modules
+assert "autoplay_sdk.proactive" not in sys.modules and "autoplay_sdk.agent_state.v1" not in sys.modules
+""",
+    "root serves the v1 names, one warning each": """
+import sys, warnings
+import autoplay_sdk
+names = ["AgentState", "AgentStateMachine", "InvalidSnapshotError", "InvalidTransitionError",
+         "SessionMetrics", "TaskProgress"]
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from autoplay_sdk import AgentState, AgentStateMachine, InvalidSnapshotError
+    from autoplay_sdk import InvalidTransitionError, SessionMetrics, TaskProgress
+    again = autoplay_sdk.AgentStateMachine
+import autoplay_sdk.agent_state.v1 as v1
+assert all(getattr(autoplay_sdk, n) is getattr(v1, n) for n in names)
+assert again is v1.AgentStateMachine
+assert not set(names) & set(autoplay_sdk.__all__)
+assert [str(w.message) for w in caught] == [
+    f"`autoplay_sdk.{n}` has moved to `autoplay_sdk.agent_state.v1`. Update your imports before 1.0.0,"
+    " when the old path will be removed." for n in names], [str(w.message) for w in caught]
+assert all(w.category is DeprecationWarning and w.filename == "<string>" for w in caught)
+try:
+    autoplay_sdk.NoSuchName
+except AttributeError as exc:
+    assert str(exc) == "module 'autoplay_sdk' has no attribute 'NoSuchName'", exc
+else:
+    raise AssertionError("missing name did not raise")
+""",
+    "resilience imports no redis": """
+import sys
+import autoplay_sdk.proactive.resilience, autoplay_sdk.proactive.resilience.gate
+import autoplay_sdk.proactive.resilience.stores
+assert "redis" not in sys.modules
+""",
+}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="each path is checked in a fork of one interpreter")
 def test_every_path_in_a_fresh_process() -> None:
     result = subprocess.run(
-        [sys.executable, "-c", _CHILD, json.dumps(CANONICAL), json.dumps(DEPRECATED)],
+        [sys.executable, "-c", _CHILD, json.dumps(CANONICAL), json.dumps(DEPRECATED), json.dumps(SNIPPETS)],
         capture_output=True,
         text=True,
         timeout=100,
@@ -116,15 +237,12 @@ def test_every_path_in_a_fresh_process() -> None:
     assert json.loads(result.stdout) == {}
 
 
-def test_root_binds_the_canonical_v2_package_without_warning() -> None:
-    code = (
-        "import sys, warnings\n"
-        "warnings.simplefilter('error')\n"
-        "from autoplay_sdk import agent_state_v2\n"
-        "import autoplay_sdk.agent_state.v2 as v2\n"
-        "assert agent_state_v2 is v2\n"
-        "assert 'autoplay_sdk.agent_state_v2' not in sys.modules\n"
-        "assert 'autoplay_sdk.proactive' not in sys.modules\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+def test_idle_expiry_names_are_the_same_objects_everywhere() -> None:
+    import autoplay_sdk.agent_state.v1 as v1
+    import autoplay_sdk.agent_state.v1.types as v1_types
+    import autoplay_sdk.proactive.state as state
+    import autoplay_sdk.proactive.state.idle_expiry as idle_expiry
+
+    for name in STATE_ALL:
+        assert getattr(v1, name) is getattr(state, name) is getattr(idle_expiry, name), name
+    assert v1_types.ProactiveIdleExpiryResult is idle_expiry.ProactiveIdleExpiryResult

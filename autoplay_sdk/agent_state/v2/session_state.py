@@ -124,16 +124,11 @@ class ThinkingState:
         )
 
 
-@dataclass
-class ReactiveState:
-    """REACTIVE's timer: time since the user last interacted during the reply.
+class _InteractionTimer:
+    """The timer both interaction sub-states share; the anchor is a dataclass field of each."""
 
-    ``_last_interaction_at_local`` (a monotonic reading, taken at construction by default) is the
-    anchor; :meth:`tick` refreshes ``time_since_last_interaction_s`` from it.
-    """
-
-    time_since_last_interaction_s: float = 0.0
-    _last_interaction_at_local: float = field(default_factory=_now, repr=False)
+    time_since_last_interaction_s: float
+    _last_interaction_at_local: float
 
     def _touch(self) -> None:
         self._last_interaction_at_local = _now()
@@ -154,6 +149,18 @@ class ReactiveState:
     def tick(self) -> None:
         """Refresh ``time_since_last_interaction_s`` from the clock."""
         self.time_since_last_interaction_s = _now() - self._last_interaction_at_local
+
+
+@dataclass
+class ReactiveState(_InteractionTimer):
+    """REACTIVE's timer: time since the user last interacted during the reply.
+
+    ``_last_interaction_at_local`` (a monotonic reading, taken at construction by default) is the
+    anchor; :meth:`tick` refreshes ``time_since_last_interaction_s`` from it.
+    """
+
+    time_since_last_interaction_s: float = 0.0
+    _last_interaction_at_local: float = field(default_factory=_now, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """``{"time_since_last_interaction_s", "last_message_at"}`` (the anchor)."""
@@ -172,37 +179,17 @@ class ReactiveState:
 
 
 @dataclass
-class ProactiveState:
-    """PROACTIVE's timer, plus whether the user clicked one of the offered options."""
+class ProactiveState(_InteractionTimer):
+    """PROACTIVE's timer (as :class:`ReactiveState`), plus whether the user clicked an offered option."""
 
     user_clicked_option: bool = False
     time_since_last_interaction_s: float = 0.0
     _last_interaction_at_local: float = field(default_factory=_now, repr=False)
 
-    def _touch(self) -> None:
-        self._last_interaction_at_local = _now()
-        self.time_since_last_interaction_s = 0.0
-
-    def record_user_interaction(self) -> None:
-        """The user wrote: restart the timer."""
-        self._touch()
-
     def record_option_click(self) -> None:
         """The user clicked an offered option: restart the timer and remember the click."""
         self._touch()
         self.user_clicked_option = True
-
-    def record_reaction(self) -> None:
-        """The user reacted to a message: restart the timer."""
-        self._touch()
-
-    def record_tour_step(self) -> None:
-        """The user advanced a tour: restart the timer."""
-        self._touch()
-
-    def tick(self) -> None:
-        """Refresh ``time_since_last_interaction_s`` from the clock."""
-        self.time_since_last_interaction_s = _now() - self._last_interaction_at_local
 
     def to_dict(self) -> dict[str, Any]:
         """``{"user_clicked_option", "time_since_last_interaction_s", "last_message_at"}`` (the anchor)."""
@@ -321,33 +308,19 @@ class SessionState:
 
     def record_user_interaction(self) -> None:
         """The user wrote: restarts the idle timeout and the current sub-state's timer."""
-        self.last_interaction_at = _now()
-        if self.current_state == AgentStateV2.PROACTIVE:
-            self.proactive.record_user_interaction()
-        elif self.current_state == AgentStateV2.REACTIVE:
-            self.reactive.record_user_interaction()
+        self._record("record_user_interaction")
 
     def record_option_click(self) -> None:
         """The user clicked an option: restarts the idle timeout; in PROACTIVE also records the click."""
-        self.last_interaction_at = _now()
-        if self.current_state == AgentStateV2.PROACTIVE:
-            self.proactive.record_option_click()
+        self._record("record_option_click")
 
     def record_reaction(self) -> None:
         """The user reacted: restarts the idle timeout and the current sub-state's timer."""
-        self.last_interaction_at = _now()
-        if self.current_state == AgentStateV2.PROACTIVE:
-            self.proactive.record_reaction()
-        elif self.current_state == AgentStateV2.REACTIVE:
-            self.reactive.record_reaction()
+        self._record("record_reaction")
 
     def record_tour_step(self) -> None:
         """The user advanced a tour: restarts the idle timeout and the current sub-state's timer."""
-        self.last_interaction_at = _now()
-        if self.current_state == AgentStateV2.PROACTIVE:
-            self.proactive.record_tour_step()
-        elif self.current_state == AgentStateV2.REACTIVE:
-            self.reactive.record_tour_step()
+        self._record("record_tour_step")
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -402,6 +375,18 @@ class SessionState:
         return session
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _record(self, event: str) -> None:
+        """Restart the idle timeout and pass ``event`` to the current sub-state, when it has it."""
+        self.last_interaction_at = _now()
+        sub: ProactiveState | ReactiveState | None = None
+        if self.current_state == AgentStateV2.PROACTIVE:
+            sub = self.proactive
+        elif self.current_state == AgentStateV2.REACTIVE:
+            sub = self.reactive
+        handler = getattr(sub, event, None)
+        if handler is not None:
+            handler()
 
     def _require_thinking(self, target: str) -> None:
         if self.current_state != AgentStateV2.THINKING:

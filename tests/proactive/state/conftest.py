@@ -1,0 +1,3 @@
+from tests.agent_state.support import clock
+
+__all__ = ["clock"]

@@ -493,7 +493,8 @@ class RedisUserSessionIndex:
     :class:`RedisContextStore` on the same Redis).  The user's refs are rebuilt atomically by one
     Lua script per ``add`` (same dedupe, lookback, stable ordering and cap as in memory); reads
     filter by the lookback without writing.  Keys expire ``session_ttl_s`` after the user's
-    last ``add``.  ``add`` reports Redis faults through the log (WARNING) and returns; reads raise
+    last ``add`` (there is no ``max_users``: the TTL bounds the index).  Payloads the in-memory
+    index refuses are refused the same way (WARNING, nothing written).  ``add`` reports Redis faults through the log (WARNING) and returns; reads raise
     :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError`.
 
     Raises:
@@ -529,6 +530,15 @@ class RedisUserSessionIndex:
         self._wall: Callable[[], float] = time.time
 
     def _user_args(self, payload: ActionsPayload) -> tuple[list[str], list[Any]] | None:
+        problem = payload_problem(payload)
+        if problem is None:
+            for field in ("user_id", "email"):
+                value = getattr(payload, field, None)
+                if value is not None and not isinstance(value, str):
+                    problem = f"{field} is {type(value).__name__}, not a string"
+        if problem is not None:
+            logger.warning("redis_index: refused a payload for session=%s (%s)", describe(payload), problem)
+            return None
         uid = (payload.user_id or "").strip()
         sid = (payload.session_id or "").strip()
         if not uid or not sid:

@@ -193,3 +193,9 @@ def test_bad_payloads_are_refused_like_in_memory(redis_url: str, prefix: str, ca
         assert store.add(bad) is False
     assert "refused a payload for session=s (forwarded_at is not a finite number)" in caplog.text
     assert store.get("s", product_id="p") == "" and store.dropped_count == 0
+    index = RedisUserSessionIndex(store, redis_url, key_prefix=prefix)
+    bad.forwarded_at = time.time()
+    bad.user_id = 7  # type: ignore[assignment]
+    with caplog.at_level(logging.WARNING, logger="autoplay_sdk.context.redis_store"):
+        index.add(bad)
+    assert "redis_index: refused a payload for session=s (user_id is int, not a string)" in caplog.text

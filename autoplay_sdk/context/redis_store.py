@@ -494,7 +494,8 @@ class RedisUserSessionIndex:
     Lua script per ``add`` (same dedupe, lookback, stable ordering and cap as in memory); reads
     filter by the lookback without writing.  Keys expire ``session_ttl_s`` after the user's
     last ``add`` (there is no ``max_users``: the TTL bounds the index).  Payloads the in-memory
-    index refuses are refused the same way (WARNING, nothing written).  ``add`` reports Redis faults through the log (WARNING) and returns; reads raise
+    index refuses are refused the same way (WARNING, nothing written).  ``add`` reports Redis
+    faults through the log (WARNING) and returns; reads raise
     :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError`.
 
     Raises:

@@ -182,7 +182,8 @@ class RedisIngester:
         self._token = secrets.token_hex(8)
         self._checkpoint = _Checkpoint()
         self.skipped_replays = 0
-        self._stopping = asyncio.Event() if _has_loop() else None
+        self._stopping: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._stop_requested = False
         self._hook_client()
 
@@ -198,13 +199,16 @@ class RedisIngester:
 
         Raises what the stream client raises (e.g. ``httpx.HTTPStatusError`` on 401/403/404).
         """
-        if self._stopping is None:
-            self._stopping = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
         if self._stop_requested:
             return
         if not await self._acquire():
             return
         resume = await self._read_checkpoint()
+        if self._stop_requested:  # stopped while the checkpoint was read: the client never started
+            await self._release()
+            return
         if resume:
             self.client._core.last_event_id = resume
             logger.info("ingest: resuming after event id %s", resume)
@@ -225,11 +229,20 @@ class RedisIngester:
         reader.result()
 
     def stop(self) -> None:
-        """Ask ``run()`` to return (after draining accepted payloads); idempotent."""
+        """Ask ``run()`` to return (after draining accepted payloads); idempotent, safe from any thread."""
         self._stop_requested = True
-        if self._stopping is not None:
-            self._stopping.set()
         self.client.stop()
+        loop, stopping = self._loop, self._stopping
+        if loop is None or stopping is None or loop.is_closed():
+            return
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is loop:
+            stopping.set()
+        else:
+            loop.call_soon_threadsafe(stopping.set)
 
     async def aclose(self) -> None:
         """Close the Redis connections."""
@@ -351,11 +364,3 @@ class RedisIngester:
     async def _release(self) -> None:
         with contextlib.suppress(core.import_redis().exceptions.RedisError):
             await self._redis.eval(_RELEASE_SCRIPT, 1, self._keys.lease, self._token)
-
-
-def _has_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True

@@ -22,9 +22,11 @@ Decisions:
   with ``reason="max_actions_per_session"``).  There is no ``max_sessions`` (size Redis with
   ``maxmemory`` instead).  Buckets of one session expire independently, per product.
 - **Bad payloads are refused** like ``ContextStore`` refuses them (WARNING, nothing written).
-- **Faults are reported, not raised, on the write path.**  The clients retry connection errors
-  with capped, jittered exponential backoff (redis-py's ``Retry``; about ``write_retry_s``
-  seconds in total).  A payload that still cannot be written is dropped: counted in
+- **Faults are reported, not raised, on the write path.**  Clients built from a URL retry
+  connection errors with capped, jittered exponential backoff (redis-py's ``Retry``; about
+  ``write_retry_s`` seconds in total); a client you pass keeps its own retry settings.  An
+  asyncio client passed to :class:`AsyncRedisContextStore` is mirrored by a sync client for the
+  reads (same host, port, database, credentials and TLS).  A payload that still cannot be written is dropped: counted in
   ``dropped_count``, passed to ``on_drop(payload_dict, total_dropped)``, reported to the metrics
   hook (``record_event_dropped(reason="redis_unavailable", ...)``) and logged at WARNING with its
   ids only.  Reads raise :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (from the Redis
@@ -97,9 +99,15 @@ def sync_client(redis: Any, write_retry_s: float = 5.0) -> Any:
     if isinstance(redis, str):
         return redis_mod.Redis.from_url(redis, **_retry_kwargs(redis_mod, write_retry_s, asyncio=False))
     if isinstance(redis, redis_mod.asyncio.Redis):
-        kwargs = dict(redis.connection_pool.connection_kwargs)
-        kwargs.update(_retry_kwargs(redis_mod, write_retry_s, asyncio=False))
-        return redis_mod.Redis(**kwargs)
+        # Same server and credentials as the asyncio client (its other options are asyncio-specific).
+        pool = redis.connection_pool
+        given = pool.connection_kwargs
+        kwargs = {k: given[k] for k in ("host", "port", "db", "username", "password") if k in given}
+        if "path" in given:
+            kwargs["unix_socket_path"] = given["path"]
+        if "SSL" in pool.connection_class.__name__:
+            kwargs["ssl"] = True
+        return redis_mod.Redis(**kwargs, **_retry_kwargs(redis_mod, write_retry_s, asyncio=False))
     return redis
 
 

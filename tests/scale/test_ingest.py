@@ -153,3 +153,36 @@ async def test_an_ingester_that_loses_its_lease_stops_reading(redis_url: str, pr
         await asyncio.wait_for(task, 10)  # returns on its own: another ingester owns the stream now
         assert redis.Redis.from_url(redis_url).get(prefix + "ingest:lease") == b"someone-else"
         await ingester.aclose()
+
+
+async def test_stop_is_safe_from_another_thread_and_before_run(redis_url: str, prefix: str) -> None:
+    import threading
+
+    with LocalConnector(_actions(16)) as connector:
+        early = _quick_lease(connector, redis_url, prefix)
+        early.stop()
+        await asyncio.wait_for(early.run(), 5)  # returns at once, connects nothing
+        assert connector.connections == []
+        await early.aclose()
+
+        ingester = _quick_lease(connector, redis_url, prefix)
+        task = asyncio.create_task(ingester.run())
+        await _until(lambda: ingester.last_event_id != "")
+        threading.Thread(target=ingester.stop).start()
+        await asyncio.wait_for(task, 10)
+        await ingester.aclose()
+
+
+async def test_an_asyncio_client_can_be_passed_instead_of_a_url(redis_url: str, prefix: str) -> None:
+    import redis.asyncio
+
+    from autoplay_sdk.context.redis_store import AsyncRedisContextStore
+
+    client = redis.asyncio.Redis.from_url(redis_url)
+    store = AsyncRedisContextStore(client, key_prefix=prefix)
+    event = _actions(17)[0]
+    from autoplay_sdk.core.models import ActionsPayload
+
+    assert await store.add(ActionsPayload.from_dict(event))
+    assert event["actions"][0]["description"] in store.get(event["session_id"], product_id=event["product_id"])
+    await store.aclose()

@@ -32,7 +32,7 @@ from autoplay_sdk.core.models import ActionsPayload
 
 DEFAULT_PREFIX = "autoplay:"
 DEFAULT_SESSION_TTL_S = 3600.0
-_DECODED_CACHE_MAX = 50_000
+_DECODED_CACHE_BYTES = 8 * 1024 * 1024
 
 INSTALL_HINT = "Redis support needs the redis package. Install with: pip install autoplay-sdk[redis]"
 
@@ -122,22 +122,37 @@ class EntryDecoder:
     """Decodes bucket entries, caching the payloads of recently seen entries.
 
     An entry's text fully determines its payload, so a cache hit is exact.  The cache is bounded
-    (cleared when it reaches its size) and the cached payloads are never mutated.
+    by the total size of the cached entries (``max_bytes``, 8 MiB by default; it is emptied when
+    full) and the cached payloads are never mutated.
     """
 
-    def __init__(self, max_entries: int = _DECODED_CACHE_MAX) -> None:
+    def __init__(self, max_bytes: int = _DECODED_CACHE_BYTES) -> None:
         self._cache: dict[bytes | str, ActionsPayload] = {}
-        self._max = max_entries
+        self._max = max_bytes
+        self._bytes = 0
 
     def __call__(self, entry: bytes | str) -> ActionsPayload:
         payload = self._cache.get(entry)
         if payload is None:
             text = entry.decode("utf-8") if isinstance(entry, bytes) else entry
             payload = ActionsPayload.from_dict(json.loads(text[text.index("\n") + 1 :]))
-            if len(self._cache) >= self._max:
+            if self._bytes + len(entry) > self._max:
                 self._cache.clear()
+                self._bytes = 0
             self._cache[entry] = payload
+            self._bytes += len(entry)
         return payload
+
+
+def actions_within(entries: list[Any], cutoff: float | None) -> int:
+    """How many actions the entries with ``forwarded_at >= cutoff`` hold (read from their prefixes)."""
+    total = 0
+    for entry in entries:
+        head = entry[: entry.index(b"\n" if isinstance(entry, bytes) else "\n")]
+        fwd, _, count = head.partition(b" " if isinstance(head, bytes) else " ")
+        if cutoff is None or (fwd and float(fwd) >= cutoff):
+            total += int(count)
+    return total
 
 
 def render(

@@ -340,26 +340,61 @@ class RedisContextStore:
         lookback = self._lookback_seconds if lookback_seconds is _UNSET else lookback_seconds
         cap = self._max_actions if max_actions is _UNSET else max_actions
         key = actions_bucket_id(product_id, session_id)
-        keys = self._keys
+        now = self._wall()
+        cutoff = None if lookback is None else now - lookback
         try:
             pipe = self._redis.pipeline(transaction=False)
-            pipe.get(keys.summary(session_id))
-            pipe.lrange(keys.bucket(key), 0, -1)
-            summary_raw, entries = pipe.execute()
-            if inc_actions and not entries and not (product_id or "").strip():
-                entries = self._fallback(session_id)
+            pipe.get(self._keys.summary(session_id))
+            entries: list[Any] = []
+            if inc_actions:
+                self._queue_tail(pipe, key, cap)
+                summary_raw, length, entries = pipe.execute()
+                entries = self._grow_tail(key, entries, length, cutoff, cap)
+                if not length and not (product_id or "").strip():
+                    entries = self._fallback(session_id, cutoff, cap)
+            else:
+                (summary_raw,) = pipe.execute()
         except self._redis_errors() as exc:
             raise SdkUpstreamError(f"redis_store: Redis unavailable for get(): {type(exc).__name__}") from exc
-        payloads = [self._decode(e) for e in entries] if inc_actions else []
         return core.render(
             core.text(summary_raw),
-            payloads,
+            [self._decode(e) for e in entries],
             include_summary=inc_summary,
             include_actions=inc_actions,
             lookback=lookback,
             cap=cap,
-            now=self._wall(),
+            now=now,
         )
+
+    def _queue_tail(self, pipe: Any, bucket_key: str, cap: Any, size: int | None = None) -> None:
+        """Queue ``LLEN`` and an ``LRANGE`` of the bucket's newest entries (``size``, default ``cap``).
+
+        Without a cap the whole bucket is read; with ``cap <= 0`` no entry is (no action shows).
+        """
+        name = self._keys.bucket(bucket_key)
+        pipe.llen(name)
+        if cap is None:
+            pipe.lrange(name, 0, -1)
+        elif cap <= 0:
+            pipe.lrange(name, 1, 0)  # an empty range: only the length matters
+        else:
+            pipe.lrange(name, -(size or int(cap)), -1)
+
+    def _grow_tail(self, bucket_key: str, entries: list[Any], length: int, cutoff: Any, cap: Any) -> list[Any]:
+        """Read further back until the newest entries within the lookback hold ``cap`` actions.
+
+        The window of a read is the newest ``cap`` actions among the entries within the lookback,
+        in arrival order, so it always lies in a suffix of the list: reading that suffix only
+        keeps the cost of a read proportional to its window, not to the session's history.
+        """
+        if cap is None or cap <= 0:
+            return entries
+        while len(entries) < length and core.actions_within(entries, cutoff) < cap:
+            size = min(length, max(len(entries), 1) * 4)
+            pipe = self._redis.pipeline(transaction=False)
+            self._queue_tail(pipe, bucket_key, cap, size)
+            length, entries = pipe.execute()
+        return entries
 
     def enrich(
         self,
@@ -387,16 +422,16 @@ class RedisContextStore:
         )
         return enrich_query(context, query)
 
-    def _fallback(self, session_id: str) -> list[Any]:
-        """The single non-empty product bucket of the session (WARNING once), else nothing."""
+    def _fallback(self, session_id: str, cutoff: Any, cap: Any) -> list[Any]:
+        """The window entries of the session's single non-empty product bucket (WARNING once), else none."""
         keys = self._keys
         scoped = sorted(core.text(k) or "" for k in self._redis.smembers(keys.scoped(session_id)))
         if not scoped:
             return []
         pipe = self._redis.pipeline(transaction=False)
         for bucket in scoped:
-            pipe.lrange(keys.bucket(bucket), 0, -1)
-        found = [(b, e) for b, e in zip(scoped, pipe.execute(), strict=True) if e]
+            pipe.llen(keys.bucket(bucket))
+        found = [b for b, n in zip(scoped, pipe.execute(), strict=True) if n]
         if not found:
             return []
         first_time = session_id not in self._warned
@@ -405,7 +440,7 @@ class RedisContextStore:
                 self._warned.clear()
             self._warned.add(session_id)
         if len(found) == 1:
-            bucket, entries = found[0]
+            bucket = found[0]
             if first_time:
                 logger.warning(
                     "context_store: get(session_id=%s) fell back to product-scoped actions bucket=%s; "
@@ -413,7 +448,10 @@ class RedisContextStore:
                     session_id,
                     bucket,
                 )
-            return list(entries)
+            pipe = self._redis.pipeline(transaction=False)
+            self._queue_tail(pipe, bucket, cap)
+            length, entries = pipe.execute()
+            return self._grow_tail(bucket, entries, length, cutoff, cap)
         if first_time:
             logger.warning(
                 "context_store: get(session_id=%s) found multiple product-scoped buckets; "

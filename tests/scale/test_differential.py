@@ -199,3 +199,20 @@ def test_bad_payloads_are_refused_like_in_memory(redis_url: str, prefix: str, ca
     with caplog.at_level(logging.WARNING, logger="autoplay_sdk.context.redis_store"):
         index.add(bad)
     assert "redis_index: refused a payload for session=s (user_id is int, not a string)" in caplog.text
+
+
+def test_a_window_behind_empty_and_stale_payloads_is_read_back_far_enough(redis_url: str, prefix: str) -> None:
+    memory = ContextStore()
+    shared = RedisContextStore(redis_url, key_prefix=prefix)
+    now = time.time()
+    batches = [(now - 10, 2)] * 30 + [(now - 500, 3)] * 40 + [(now - 5, 0)] * 50  # newest last
+    for k, (at, n) in enumerate(batches):
+        actions = [SlimAction(f"t{k}", f"Did {k}.{j}", "/x", index=j, type="click") for j in range(n)]
+        payload = ActionsPayload("p", "s", None, None, actions, n, at)
+        memory.add(payload)
+        shared.add(payload)
+    for cap in (1, 3, 25, 100, None):
+        for lookback in (None, 60.0):
+            want = memory.get("s", product_id="p", max_actions=cap, lookback_seconds=lookback)
+            assert shared.get("s", product_id="p", max_actions=cap, lookback_seconds=lookback) == want
+            assert shared.get("s", max_actions=cap, lookback_seconds=lookback) == want  # via the fallback

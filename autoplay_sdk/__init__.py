@@ -2,8 +2,7 @@
 
 ``import autoplay_sdk`` loads only canonical modules (no DeprecationWarning), needs no optional
 extra, and attaches no logging handler.  ``__all__`` follows the published order; names whose
-modules are not part of this build yet (the event buffers, the webhook receiver, agent-state
-v2) join it at their place when they land.
+modules are not part of this build yet (agent-state v2) join it at their place when they land.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -12,6 +11,7 @@ from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path fi
 from autoplay_sdk.agent_state import v2 as agent_state_v2
 from autoplay_sdk.agent_state._root_names import root_getattr as __getattr__  # noqa: F401 — deprecated v1 names
 from autoplay_sdk.async_client import AsyncConnectorClient
+from autoplay_sdk.buffer import BufferBackend, EventBuffer, RedisEventBuffer
 from autoplay_sdk.chat.chat_pipeline import AsyncChatPipeline, compose_chat_pipeline
 from autoplay_sdk.chat.chatbot import (
     BaseChatbotWriter,
@@ -45,6 +45,7 @@ from autoplay_sdk.rag.query import (
     format_reasoning_prompt,
     format_response_prompt,
 )
+from autoplay_sdk.webhook_receiver import WebhookReceiver
 
 _aliases.install()
 
@@ -60,6 +61,9 @@ __all__ = [  # noqa: RUF022 — the published order, not sorted
     "SummaryPayload",
     "SlimAction",
     "AnyPayload",
+    "EventBuffer",
+    "RedisEventBuffer",
+    "BufferBackend",
     "ContextStore",
     "AsyncContextStore",
     "RagPipeline",
@@ -94,6 +98,7 @@ __all__ = [  # noqa: RUF022 — the published order, not sorted
     "compose_chat_pipeline",
     "UserSessionIndex",
     "SessionRef",
+    "WebhookReceiver",
     "SdkMetricsHook",
     "SdkError",
     "SdkConfigError",

@@ -28,6 +28,7 @@ _EPILOG = f"""\
 examples:
   autoplay-sdk demo
   autoplay-sdk connector --port 8765
+  autoplay-sdk onboard acme --contact-email ops@acme.io --connector-url http://127.0.0.1:8765
   autoplay-sdk tail http://127.0.0.1:8765/stream/demo-product --token <key>
   {TOKEN_ENV_VAR}=<token> autoplay-sdk tail https://<connector-host>/stream/<product_id>
 """
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     from autoplay_sdk._cli import _serve
 
     _serve.add_parser(commands, parents=[common])
+    from autoplay_sdk._cli import _onboard
+
+    _onboard.add_parser(commands, parents=[common])
 
     connector = commands.add_parser(
         "connector",
@@ -107,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="heartbeat interval on idle streams (default: %(default)g)",
     )
     connector.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
+    connector.add_argument(
+        "--push-url", type=_stream_url, metavar="URL", help="also POST every event to URL, signed, as push mode does"
+    )
+    connector.add_argument("--push-secret", default="", metavar="S", help="secret that signs the pushed events")
 
     tail = commands.add_parser(
         "tail",
@@ -133,11 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start a local connector with sample events, stream them through AsyncConnectorClient, "
         "show every typed payload with its to_text(), feed them into an AsyncContextStore with an offline "
         "summarizer, and show per session the enrich() output for a sample question and the chat prompt a "
-        "reply model would receive (with an offline stand-in reply). Ends by itself.",
+        "reply model would receive (with an offline stand-in reply), then which sessions the proactive copilot "
+        "speaks to first, and why (three extra sample sessions hesitate). Ends by itself.",
     )
     demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
     demo.add_argument(
-        "--sessions", type=_int_at_least(1), default=4, help="sample sessions to generate (default: %(default)s)"
+        "--sessions",
+        type=_int_at_least(1),
+        default=4,
+        help="ordinary sample sessions to generate, besides the three hesitating ones (default: %(default)s)",
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default: %(default)s)")
     demo.add_argument(
@@ -232,7 +244,15 @@ def main(
     def cmd_serve(a: argparse.Namespace, rt: Runtime) -> int:
         return _serve.run(a, rt.console, err_console=rt.err_console, stop=rt.stop, ready=rt.ready)
 
-    command = {"connector": cmd_connector, "tail": cmd_tail, "demo": cmd_demo, "serve": cmd_serve}[args.command]
+    from autoplay_sdk._cli._onboard import cmd_onboard
+
+    command = {
+        "connector": cmd_connector,
+        "tail": cmd_tail,
+        "demo": cmd_demo,
+        "serve": cmd_serve,
+        "onboard": cmd_onboard,
+    }[args.command]
     try:
         with _cli_logging(err, args.verbose):
             return command(args, runtime)

@@ -86,6 +86,8 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
             host=args.host,
             port=args.port,
             heartbeat_s=args.heartbeat,
+            push_url=args.push_url,
+            push_secret=args.push_secret,
         )
         connector.start()
     except (ImportError, SdkConfigError) as exc:
@@ -107,6 +109,9 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
                 exposed=args.host not in _LOOPBACK,
             )
         )
+        if connector.pusher is not None:
+            signed = "signed" if args.push_secret else "unsigned"
+            rt.console.print(f"Pushing every event to {redact_url(args.push_url)} ({signed})", highlight=False)
         rt.console.file.flush()  # the URL and key must be visible now, even when stdout is a pipe
         rt.ready.set()
         # Short waits rather than one long one, so Ctrl-C is handled promptly on every platform.
@@ -116,6 +121,10 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
         pass  # Ctrl-C is the normal way to stop serving
     finally:
         connector.stop()
+    if connector.pusher is not None:
+        s = connector.pusher.stats
+        summary = f"{s.delivered} delivered, {s.rejected} rejected, {s.dropped} dropped, {s.pending} pending"
+        rt.console.print(f"Push: {summary}.", style="dim", highlight=False)
     rt.console.print("Local connector stopped.", style="dim")
     return EXIT_OK
 

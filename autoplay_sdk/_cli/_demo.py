@@ -145,7 +145,7 @@ async def run_demo(
     stages: Sequence[DemoStage] = (),
     clock: Callable[[], float] = time.monotonic,
 ) -> DemoResult:
-    """Serve ``sample_events(sessions=, seed=)`` locally, stream them back, return what arrived.
+    """Serve ``sample_events(sessions=, seed=, hesitant=True)`` locally, stream them back, return what arrived.
 
     Returns as soon as every sample event has been delivered, or after ``timeout_s`` with
     ``result.complete`` false.  Starts and stops its own local connector (an ephemeral port on
@@ -155,7 +155,7 @@ async def run_demo(
     """
     from autoplay_sdk.testing import LocalConnector, sample_events
 
-    events = sample_events(sessions=sessions, seed=seed)
+    events = sample_events(sessions=sessions, seed=seed, hesitant=True)
     connector = LocalConnector(events)
     result = DemoResult(stream_url="", expected=len(events), sessions=_sessions_of(events))
     started = clock()

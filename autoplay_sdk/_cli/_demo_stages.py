@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autoplay_sdk._cli._demo import DemoSection, DemoSession
+from autoplay_sdk._cli._demo_proactive import ProactiveStage
 from autoplay_sdk.context import AsyncContextStore, AsyncSessionSummarizer
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload
 from autoplay_sdk.prompts import RAG_SYSTEM_PROMPT
@@ -348,7 +349,7 @@ class PromptStage:
         return DemoSection(f"{self.title} → stand-in reply", "\n".join(parts))
 
 
-def default_stages(question: str = DEFAULT_QUESTION) -> list[ContextStage | PromptStage]:
-    """The stages ``autoplay-sdk demo`` runs: context enrichment, then prompt assembly."""
+def default_stages(question: str = DEFAULT_QUESTION) -> list[ContextStage | PromptStage | ProactiveStage]:
+    """The stages ``autoplay-sdk demo`` runs: context enrichment, prompt assembly, the proactive copilot."""
     context = ContextStage(question=question)
-    return [context, PromptStage(context, question=question)]
+    return [context, PromptStage(context, question=question), ProactiveStage()]

@@ -24,6 +24,13 @@ pytest fixture (the ``autoplay_sdk`` pytest plugin is registered automatically):
         local_connector.publish_many(sample_events())
         ...
 
+Push mode: with ``push_url`` (and ``push_secret``) every published mapping or string is also
+POSTed there, signed like the connector does, by a :class:`PushSender` started and stopped with
+the server (``server.pusher`` gives its ``stats`` and ``flush()``)::
+
+    with LocalConnector(sample_events(), push_url="http://127.0.0.1:8000/webhook", push_secret=s) as server:
+        server.pusher.flush()
+
 Fault injection, for subsequent connections::
 
     server.fail_next(2, status=503)          # the next two stream requests get 503
@@ -45,6 +52,8 @@ Wire contract as served:
   blank line.  Heartbeats are ``event: heartbeat`` + empty ``data:`` + blank line, sent after
   ``heartbeat_s`` without any write.  With ``retry_ms`` set, every stream starts with the block
   ``retry: <ms>`` + blank line (it carries no data, so SSE clients dispatch no event for it).
+* ``POST /products`` registers a product and mints its stream key (see
+  :mod:`autoplay_sdk.testing._registration`); the product streams at once with that key.
 
 Decisions (where the brief and the spec are silent):
 
@@ -76,8 +85,17 @@ Decisions (where the brief and the spec are silent):
   ``sent_count`` properties, and restart after ``stop()``.
 """
 
+from autoplay_sdk.testing._push import PushSender, PushStats
 from autoplay_sdk.testing._sample import sample_events
 from autoplay_sdk.testing._server import ConnectionRecord, LocalConnector
 from autoplay_sdk.testing._summarizer import local_summarizer_llm, local_summarizer_llm_sync
 
-__all__ = ["ConnectionRecord", "LocalConnector", "local_summarizer_llm", "local_summarizer_llm_sync", "sample_events"]
+__all__ = [
+    "ConnectionRecord",
+    "LocalConnector",
+    "PushSender",
+    "PushStats",
+    "local_summarizer_llm",
+    "local_summarizer_llm_sync",
+    "sample_events",
+]

@@ -338,7 +338,12 @@ def _shift(event: dict[str, Any], start: float) -> dict[str, Any]:
 
 
 def sample_events(
-    *, product_id: str = "demo-product", sessions: int = 4, seed: int = 7, start: float | None = None
+    *,
+    product_id: str = "demo-product",
+    sessions: int = 4,
+    seed: int = 7,
+    start: float | None = None,
+    hesitant: bool = False,
 ) -> list[dict[str, Any]]:
     """Realistic, deterministic connector traffic: ``actions`` and ``summary`` payload dicts.
 
@@ -354,6 +359,11 @@ def sample_events(
     the same content; with the same ``start`` too, the output is identical.  The default produces
     about 40-80 events.  The dicts are fresh on each call (safe to mutate).
 
+    ``hesitant=True`` adds three more sessions, after the ``sessions`` ordinary ones, that end in
+    the hesitations a proactive copilot looks for: URL ping-pong between two views, a long sparse
+    linger on one page, and a visit to the CSV import section (``/settings/import``).  They end
+    just before the ordinary traffic does, and the ordinary sessions are unchanged.
+
     Raises :class:`~autoplay_sdk.SdkConfigError` if ``sessions < 1``.
     """
     if sessions < 1:
@@ -364,7 +374,30 @@ def sample_events(
     timed: list[tuple[float, int, dict[str, Any]]] = []
     for i, persona in enumerate(personas):
         timed.extend((at, i, event) for at, event in _session_events(rng, i, persona, product_id))
+    if hesitant:
+        timed.extend(_hesitant(seed, sessions, taken, product_id, max(at for at, _, _ in timed)))
     timed.sort(key=lambda item: (item[0], item[1]))
     if start is None:
         start = time.time() - (timed[-1][0] + 5.0)
     return [_shift(event, start) for _, _, event in timed]
+
+
+def _hesitant(
+    seed: int, sessions: int, taken: set[str], product_id: str, end: float
+) -> list[tuple[float, int, dict[str, Any]]]:
+    """The three hesitating sessions, each shifted to end a few seconds before ``end``."""
+    from autoplay_sdk.testing._sample_hesitant import HESITATION_KINDS, hesitant_session_events
+
+    rng = random.Random(f"{seed}:hesitant")  # its own stream: the ordinary sessions do not change
+    out: list[tuple[float, int, dict[str, Any]]] = []
+    for j, kind in enumerate(HESITATION_KINDS):
+        index = sessions + j
+        events = hesitant_session_events(rng, kind, _persona(rng, index, taken), product_id)
+        shift = end - 2.0 * (j + 1) - events[-1][0]
+        for at, event in events:
+            event["forwarded_at"] += shift
+            for action in event["actions"]:
+                action["timestamp_start"] += shift
+                action["timestamp_end"] += shift
+            out.append((at + shift, index, event))
+    return out

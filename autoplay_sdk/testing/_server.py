@@ -13,7 +13,6 @@ the shared state, so a publish that lands in between is never missed.
 
 import asyncio
 import contextlib
-import hmac
 import importlib
 import json
 import logging
@@ -27,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.core.exceptions import SdkConfigError
+from autoplay_sdk.testing._push import PushSender
+from autoplay_sdk.testing._registration import Registry, add_registration_route
 
 if TYPE_CHECKING:
     import uvicorn
@@ -145,6 +146,8 @@ class LocalConnector:
         heartbeat_s: float = 15.0,
         retry_ms: int | None = None,
         extra_products: Iterable[str] = (),
+        push_url: str | None = None,
+        push_secret: str = "",
     ) -> None:
         products = [product_id, *extra_products]
         for pid in products:
@@ -162,6 +165,7 @@ class LocalConnector:
 
         self._product_id = product_id
         self._products = frozenset(products)
+        self._registry = Registry(self._products)  # products registered over POST /products
         self._token = token if token is not None else secrets.token_hex(24)
         self._host = host
         self._port = port
@@ -186,6 +190,7 @@ class LocalConnector:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._pusher = PushSender(push_url, push_secret) if push_url is not None else None
 
         for item in events or ():
             if isinstance(item, (bytes, bytearray)):
@@ -224,6 +229,11 @@ class LocalConnector:
     def stream_url(self) -> str:
         """``base_url + "/stream/" + product_id``."""
         return f"{self.base_url}/stream/{self._product_id}"
+
+    @property
+    def pusher(self) -> PushSender | None:
+        """With ``push_url``: the :class:`PushSender` that also POSTs every published event there."""
+        return self._pusher
 
     @property
     def running(self) -> bool:
@@ -284,6 +294,8 @@ class LocalConnector:
                 raise RuntimeError("the local connector failed to start") from cause
             self._server, self._thread, self._loop = server, thread, loop
             logger.info("local connector listening on %s", self.base_url)
+            if self._pusher is not None:
+                self._pusher.start()
             return self
 
     def _bind(self) -> socket.socket:
@@ -307,6 +319,8 @@ class LocalConnector:
         write) is dropped after 0.5 s.  Safe to call twice, or before :meth:`start`.
         """
         with self._lifecycle:
+            if self._pusher is not None:
+                self._pusher.stop()
             server, thread, loop = self._server, self._thread, self._loop
             if server is None or thread is None or loop is None:
                 return
@@ -339,7 +353,7 @@ class LocalConnector:
 
     def _product(self, product_id: str | None) -> str:
         pid = self._product_id if product_id is None else product_id
-        if pid not in self._products:
+        if pid not in self._products and not self._registry.has(pid):
             raise SdkConfigError(f"unknown product_id {pid!r}: pass it in extra_products")
         return pid
 
@@ -367,11 +381,14 @@ class LocalConnector:
             self._last_id += 1
             event_id = self._last_id
             self._append([_Entry(pid, event_id, f"id: {event_id}\n{body}".encode())])
+        if self._pusher is not None:
+            self._pusher.send(data)
         return str(event_id)
 
     def publish_many(self, items: Iterable[Mapping[str, Any]], *, product_id: str | None = None) -> list[str]:
         """Publish each mapping in order (ids are consecutive); returns their ids."""
         pid = self._product(product_id)
+        items = list(items)
         bodies = [_data_lines(item) + "\n" for item in items]
         with self._cond:
             entries = []
@@ -379,6 +396,8 @@ class LocalConnector:
                 self._last_id += 1
                 entries.append(_Entry(pid, self._last_id, f"id: {self._last_id}\n{body}".encode()))
             self._append(entries)
+        if self._pusher is not None:
+            self._pusher.send_many(items)
         return [str(entry.event_id) for entry in entries]
 
     def publish_raw(self, frame: bytes, *, product_id: str | None = None) -> None:
@@ -493,9 +512,9 @@ class LocalConnector:
                 status, detail = self._fail_status, "injected failure (fail_next)"
             elif scheme.lower() != "bearer" or not credentials:
                 status, detail = 401, "missing or malformed bearer token"
-            elif not hmac.compare_digest(credentials.encode("latin-1"), self._token.encode("utf-8")):
+            elif not self._registry.accepts(product_id, credentials, self._token):
                 status, detail = 403, "invalid token"
-            elif product_id not in self._products:
+            elif product_id not in self._products and not self._registry.has(product_id):
                 status, detail = 404, "unknown product"
             else:
                 status = 200
@@ -618,6 +637,7 @@ def _build_app(connector: LocalConnector) -> "FastAPI":
         )
 
     app.add_api_route("/stream/{product_id}", stream, methods=["GET"], response_model=None)
+    add_registration_route(app, connector._registry)
     return app
 
 

@@ -90,7 +90,7 @@ def test_usage_errors_exit_2(argv: list[str], message: str) -> None:
 
 
 def test_demo_shows_every_session_and_the_payload_text() -> None:
-    events = sample_events(sessions=3, seed=11)
+    events = sample_events(sessions=3, seed=11, hesitant=True)  # the demo adds three hesitating sessions
     session_ids = list(dict.fromkeys(e["session_id"] for e in events))
     first_actions = ActionsPayload.from_dict(next(e for e in events if e["type"] == "actions"))
     n_actions = sum(e["type"] == "actions" for e in events)
@@ -108,7 +108,7 @@ def test_demo_shows_every_session_and_the_payload_text() -> None:
     summary_line = " ".join(out.split())
     assert (
         f"Received {len(events)}/{len(events)} events: {n_actions} actions payloads, "
-        f"{n_summaries} summary payloads from 3 sessions · 0 dropped" in summary_line
+        f"{n_summaries} summary payloads from {len(session_ids)} sessions · 0 dropped" in summary_line
     )
     assert run.stderr == ""
 
@@ -145,7 +145,7 @@ async def test_run_demo_returns_typed_payloads_and_runs_stages() -> None:
     stage = RecordingStage()
     result = await run_demo(sessions=2, seed=3, stages=[stage])
 
-    events = sample_events(sessions=2, seed=3)
+    events = sample_events(sessions=2, seed=3, hesitant=True)
     assert result.complete and result.received == result.expected == len(events)
     assert [s.session_id for s in result.sessions] == list(dict.fromkeys(e["session_id"] for e in events))
     for session in result.sessions:

@@ -135,7 +135,7 @@ def demo_run() -> DemoRun:
 
 @pytest.fixture(scope="module")
 def expected() -> list[Expected]:
-    return expected_sessions(sample_events(sessions=SESSIONS, seed=SEED))
+    return expected_sessions(sample_events(sessions=SESSIONS, seed=SEED, hesitant=True))
 
 
 def _section(panel: Panel, prefix: str) -> str:
@@ -150,7 +150,7 @@ def _section(panel: Panel, prefix: str) -> str:
 def test_demo_exits_0_with_every_event_and_one_panel_per_session(demo_run: DemoRun, expected: list[Expected]) -> None:
     assert demo_run.code == 0, demo_run.err
     assert demo_run.err == ""
-    n = len(sample_events(sessions=SESSIONS, seed=SEED))
+    n = len(sample_events(sessions=SESSIONS, seed=SEED, hesitant=True))
     assert f"Received {n}/{n} events" in flat(demo_run.out)
     panels = session_panels(demo_run.out)
     assert [p.title.split(" · ")[0] for p in panels] == [f"Session {e.session_id}" for e in expected]

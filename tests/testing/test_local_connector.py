@@ -390,6 +390,8 @@ def test_public_names() -> None:
     assert autoplay_sdk.testing.__all__ == [
         "ConnectionRecord",
         "LocalConnector",
+        "PushSender",
+        "PushStats",
         "local_summarizer_llm",
         "local_summarizer_llm_sync",
         "sample_events",

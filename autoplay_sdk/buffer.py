@@ -1,0 +1,490 @@
+"""Pull-mode buffers: collect payloads from a stream now, hand them out in batches later.
+
+* :class:`EventBuffer` — in memory, thread-safe, synchronous.  Its ``add`` can be passed
+  directly as ``on_actions``/``on_summary`` to either client.
+* :class:`RedisEventBuffer` — asynchronous, a sliding window per session in Redis sorted sets,
+  shared by every process that uses the same ``key_prefix``.  Needs the ``redis`` extra
+  (``pip install 'autoplay-sdk[redis]'``); without it every ``add`` reports the payload dropped.
+* :class:`BufferBackend` — the protocol both satisfy (``add``, ``drain``, ``size``).
+
+Guarantees and decisions:
+
+* Nothing is lost silently.  A payload handed to ``add`` either comes back from a later
+  ``drain`` or is passed to ``on_drop`` (and, for the Redis buffer, usually reported to the
+  metrics hook).  When the connection to Redis breaks after a write was sent, the buffer cannot
+  tell whether Redis applied it; it reports the payload dropped, and the write may still be
+  drained later.
+* ``on_drop`` is never called while a lock is held, so it may use the buffer itself.
+* ``RedisEventBuffer.drain`` reads and deletes in one ``MULTI``/``EXEC`` transaction and then
+  removes from the session set only the sessions it read.  A drain racing with ``add`` calls
+  therefore neither loses nor duplicates a payload, and no session key is orphaned.
+* Payloads round-trip through Redis whole, ``conversation_id`` included (payload-level and
+  per action); members written by older versions, with or without the random prefix, still
+  parse.
+* Redis URLs are logged without credentials or query string.
+* ``RedisEventBuffer.aclose()`` (also ``async with``) releases the connection pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from autoplay_sdk._logging import get_logger
+from autoplay_sdk._stream import _PARSERS, NO_SESSION, _describe, redact_url
+from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+logger = get_logger(__name__)
+
+_SESSIONS_KEY = "autoplay:sdk:sessions:{prefix}"
+_BUFFER_KEY = "autoplay:sdk:buffer:{prefix}:{session_id}"
+_DEFAULT_WINDOW_S = 120.0
+
+_RETRY_COOLDOWN_S = 30.0
+_SEMAPHORE_TIMEOUT_S = 0.1
+_INSTALL_HINT = "RedisEventBuffer needs the 'redis' extra: pip install 'autoplay-sdk[redis]'"
+
+DropCallback = Callable[[AnyPayload], None]
+
+
+@runtime_checkable
+class BufferBackend(Protocol):
+    """An asynchronous buffer: ``add`` payloads, ``drain`` them oldest first, ask the ``size``."""
+
+    async def add(self, payload: AnyPayload) -> None: ...
+
+    async def drain(self) -> list[AnyPayload]: ...
+
+    async def size(self) -> int: ...
+
+
+def _ids(payload: Any) -> dict[str, Any]:
+    return {"session_id": getattr(payload, "session_id", None), "product_id": getattr(payload, "product_id", None)}
+
+
+def _call_on_drop(on_drop: DropCallback | None, payload: Any) -> None:
+    """Hand ``payload`` to ``on_drop``; its exceptions are logged and swallowed."""
+    if on_drop is None:
+        return
+    try:
+        on_drop(payload)
+    except Exception:
+        logger.warning("on_drop callback raised", exc_info=True, extra=_ids(payload))
+
+
+# --------------------------------------------------------------------------- in memory
+
+
+class EventBuffer:
+    """An in-memory FIFO of payloads, safe to use from several threads.
+
+    ``max_size`` bounds it (``0`` = unlimited; negative raises ``ValueError``).  When full,
+    ``add`` evicts the oldest item, logs a WARNING and passes the evicted item to ``on_drop``
+    after releasing the lock.  No method blocks beyond that short lock.
+    """
+
+    def __init__(self, max_size: int = 1000, on_drop: DropCallback | None = None) -> None:
+        if max_size < 0:
+            raise ValueError(f"max_size must be >= 0 (0 = unlimited), got {max_size!r}")
+        self._max_size = max_size
+        self._on_drop = on_drop
+        self._items: deque[Any] = deque()
+        self._lock = threading.Lock()
+
+    def add(self, payload: AnyPayload) -> None:
+        """Append ``payload`` (any object is accepted), evicting the oldest item when full."""
+        evicted: list[Any] = []
+        with self._lock:
+            if self._max_size and len(self._items) >= self._max_size:
+                evicted.append(self._items.popleft())
+            self._items.append(payload)
+        for oldest in evicted:
+            extra = _ids(oldest)
+            logger.warning(
+                "EventBuffer full (max_size=%d) — dropping %s session=%s",
+                self._max_size,
+                type(oldest).__name__,
+                extra["session_id"],
+                extra=extra,
+            )
+            _call_on_drop(self._on_drop, oldest)
+
+    def drain(self) -> list[Any]:
+        """Remove and return every item, oldest first."""
+        with self._lock:
+            items = list(self._items)
+            self._items.clear()
+        return items
+
+    def peek(self, n: int | None = None) -> list[Any]:
+        """A copy of the last ``n`` items (oldest first; ``None`` = all, ``0`` = none); nothing is removed.
+
+        ``n`` follows slice semantics: ``peek(n)`` is ``items[-n:]``, so a negative ``n`` skips
+        the ``-n`` oldest items.
+        """
+        with self._lock:
+            items = list(self._items)
+        if n is None:
+            return items
+        if n == 0:
+            return []
+        return items[-n:]
+
+    def drain_by_type(self, *, actions: bool = True, summaries: bool = True) -> list[Any]:
+        """Remove and return the selected payload kinds in arrival order; the rest stays, in order."""
+        kinds: tuple[type, ...] = (ActionsPayload,) * actions + (SummaryPayload,) * summaries
+        with self._lock:
+            taken = [item for item in self._items if isinstance(item, kinds)]
+            if taken:
+                kept = [item for item in self._items if not isinstance(item, kinds)]
+                self._items.clear()
+                self._items.extend(kept)
+        return taken
+
+    def clear(self) -> None:
+        """Discard every item (``on_drop`` is not called)."""
+        with self._lock:
+            self._items.clear()
+
+    @property
+    def size(self) -> int:
+        """How many items are buffered."""
+        with self._lock:
+            return len(self._items)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is buffered."""
+        return self.size == 0
+
+    @property
+    def max_size(self) -> int:
+        """The configured bound (``0`` = unlimited)."""
+        return self._max_size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        return f"EventBuffer(size={self.size}, max_size={self._max_size})"
+
+
+# --------------------------------------------------------------------------- serialisation
+
+
+def _payload_to_json(payload: AnyPayload) -> str:
+    """The compact JSON stored in Redis: the payload's wire object (``type`` first)."""
+    if isinstance(payload, (ActionsPayload, SummaryPayload)):
+        data = payload.to_dict()
+    else:  # a look-alike object: stored as a summary
+        data = {
+            "type": "summary",
+            "product_id": getattr(payload, "product_id", ""),
+            "session_id": getattr(payload, "session_id", None),
+            "summary": getattr(payload, "summary", ""),
+            "replaces": getattr(payload, "replaces", 0),
+            "forwarded_at": getattr(payload, "forwarded_at", 0.0),
+        }
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _payload_from_json(raw: str) -> AnyPayload | None:
+    """Parse one stored member (with or without its 9-character random prefix); ``None`` to skip."""
+    text = raw[9:] if len(raw) > 9 and raw[8] == ":" else raw
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    except ValueError:
+        logger.warning(
+            "RedisEventBuffer corrupt JSON in drain — skipping entry",
+            exc_info=True,
+            extra={"raw_snippet": raw[:200] if isinstance(raw, str) else None},
+        )
+        return None
+    event_type = data.get("type")
+    parse = _PARSERS.get(event_type) if isinstance(event_type, str) else None
+    if parse is None:
+        return None
+    try:
+        return parse(data)
+    except Exception:
+        logger.warning(
+            "RedisEventBuffer could not deserialize %s payload in drain — skipping",
+            event_type,
+            exc_info=True,
+            extra={"event_type": event_type},
+        )
+        return None
+
+
+def _member(payload: AnyPayload) -> str:
+    return f"{uuid.uuid4().hex[:8]}:{_payload_to_json(payload)}"
+
+
+def _event_type(payload: Any) -> str:
+    return "actions" if isinstance(payload, ActionsPayload) else "summary"
+
+
+# --------------------------------------------------------------------------- Redis
+
+
+class RedisEventBuffer:
+    """An asynchronous buffer in Redis: one sorted set per session, scored by ``forwarded_at``.
+
+    Construction does no I/O and no validation; the first ``add``/``drain``/``size`` connects.
+    A failed connection attempt is logged once and retried no sooner than 30 s later; meanwhile
+    ``add`` reports every payload dropped (metrics ``record_event_dropped(reason=
+    "redis_unavailable")`` and ``on_drop``) and ``drain``/``size`` return ``[]``/``0``.
+
+    At most ``max_concurrent`` writes run at once; an ``add`` that cannot get a slot within
+    0.1 s is dropped (``reason="semaphore_timeout"``).  No method raises for Redis problems.
+    Each write trims entries of its own session older than ``window_seconds`` before its
+    timestamp; there is no TTL and no size cap.  Call :meth:`aclose` (or use ``async with``)
+    to release the connections.
+    """
+
+    def __init__(
+        self,
+        redis_url: str,
+        key_prefix: str = "default",
+        window_seconds: float = _DEFAULT_WINDOW_S,
+        max_concurrent: int = 10,
+        on_drop: DropCallback | None = None,
+        metrics: SdkMetricsHook | None = None,
+    ) -> None:
+        self._redis_url = redis_url
+        self._safe_url = redact_url(redis_url)
+        self._prefix = key_prefix
+        self._window_s = window_seconds
+        self._max_concurrent = max_concurrent
+        self._on_drop = on_drop
+        self._metrics = metrics
+        self._sessions_key = _SESSIONS_KEY.format(prefix=key_prefix)
+        self._redis: Redis | None = None
+        self._available: bool | None = None
+        self._retry_after = 0.0
+        self._semaphore: asyncio.Semaphore | None = None
+        self._connect_lock: asyncio.Lock | None = None
+
+    def _buffer_key(self, session_key: str) -> str:
+        return _BUFFER_KEY.format(prefix=self._prefix, session_id=session_key)
+
+    def _log_extra(self) -> dict[str, Any]:
+        return {"redis_url": self._safe_url, "key_prefix": self._prefix}
+
+    async def _get_redis(self) -> tuple[Redis | None, bool]:
+        """The connected client and True, or ``(None, False)`` while Redis is unavailable."""
+        if self._available and self._redis is not None:
+            return self._redis, True
+        if self._available is False and time.time() < self._retry_after:
+            return None, False
+        if self._connect_lock is None:
+            self._connect_lock = asyncio.Lock()
+        async with self._connect_lock:
+            if self._available and self._redis is not None:
+                return self._redis, True
+            if self._available is False and time.time() < self._retry_after:
+                return None, False
+            client: Redis | None = None
+            try:
+                try:
+                    import redis.asyncio as aioredis
+                except ImportError as exc:
+                    raise ImportError(_INSTALL_HINT) from exc
+                pool = aioredis.ConnectionPool.from_url(
+                    self._redis_url,
+                    max_connections=self._max_concurrent + 2,
+                    socket_connect_timeout=2,
+                    socket_timeout=2,
+                    decode_responses=True,
+                )
+                client = aioredis.Redis(connection_pool=pool)
+                await client.ping()
+            except Exception as exc:
+                if client is not None:
+                    await _close_quietly(client)
+                logger.warning(
+                    "RedisEventBuffer Redis unavailable — on_drop will fire: %s",
+                    _describe(exc),
+                    exc_info=True,
+                    extra=self._log_extra(),
+                )
+                self._available = False
+                self._retry_after = time.time() + _RETRY_COOLDOWN_S
+                return None, False
+            self._redis, self._available = client, True
+            logger.info(
+                "RedisEventBuffer connected to %s (prefix=%s)", self._safe_url, self._prefix, extra=self._log_extra()
+            )
+            return client, True
+
+    def _report_dropped(self, payload: AnyPayload, reason: str) -> None:
+        ids = _ids(payload)
+        _safe_call(self._metrics, "record_event_dropped", reason=reason, event_type=_event_type(payload), **ids)
+
+    async def add(self, payload: AnyPayload) -> None:
+        """Store ``payload`` in its session's window, or report it dropped; never raises for Redis errors."""
+        client, ok = await self._get_redis()
+        if client is None or not ok:
+            self._report_dropped(payload, "redis_unavailable")
+            _call_on_drop(self._on_drop, payload)
+            return
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self._max_concurrent)
+        semaphore = self._semaphore
+        try:
+            if semaphore.locked():  # only a contended slot pays for a timeout task
+                await asyncio.wait_for(semaphore.acquire(), timeout=_SEMAPHORE_TIMEOUT_S)
+            else:
+                await semaphore.acquire()
+        except asyncio.TimeoutError:
+            ids = _ids(payload)
+            logger.warning(
+                "RedisEventBuffer semaphore full — dropping payload session=%s",
+                ids["session_id"] or "unknown",
+                extra={**ids, "redis_url": self._safe_url, "backpressure_reason": "semaphore_timeout"},
+            )
+            _safe_call(self._metrics, "record_semaphore_timeout", **ids)
+            self._report_dropped(payload, "semaphore_timeout")
+            _call_on_drop(self._on_drop, payload)
+            return
+        session_key = getattr(payload, "session_id", None) or NO_SESSION
+        ts = getattr(payload, "forwarded_at", None) or time.time()
+        key = self._buffer_key(session_key)
+        started = time.perf_counter()
+        success = False
+        try:
+            member = _member(payload)
+            async with client.pipeline() as pipe:
+                pipe.sadd(self._sessions_key, session_key)
+                pipe.zremrangebyscore(key, "-inf", ts - self._window_s)
+                pipe.zadd(key, {member: ts})
+                await pipe.execute()
+            success = True
+        except Exception as exc:
+            ids = _ids(payload)
+            logger.warning(
+                "RedisEventBuffer.add failed for session=%s product=%s: %s",
+                ids["session_id"],
+                ids["product_id"],
+                _describe(exc),
+                exc_info=True,
+                extra={**ids, "redis_url": self._safe_url},
+            )
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000.0
+            _safe_call(self._metrics, "record_redis_operation", operation="add", elapsed_ms=elapsed_ms, success=success)
+            semaphore.release()
+        if not success:
+            _call_on_drop(self._on_drop, payload)
+
+    async def drain(self) -> list[AnyPayload]:
+        """Remove and return every buffered payload, oldest ``forwarded_at`` first.
+
+        Returns ``[]`` when Redis is unavailable or the read fails (logged); in that case
+        nothing was removed.
+        """
+        client, ok = await self._get_redis()
+        if client is None or not ok:
+            return []
+        try:
+            sessions = _texts(await client.smembers(self._sessions_key))
+        except Exception as exc:
+            logger.warning(
+                "RedisEventBuffer.drain could not fetch sessions: %s",
+                _describe(exc),
+                exc_info=True,
+                extra=self._log_extra(),
+            )
+            return []
+        if not sessions:
+            return []
+        keys = [self._buffer_key(s) for s in sessions]
+        started = time.perf_counter()
+        success = False
+        try:
+            async with client.pipeline() as pipe:  # MULTI/EXEC: read and delete as one step
+                for key in keys:
+                    pipe.zrange(key, 0, -1, withscores=True)
+                pipe.delete(*keys)
+                pipe.srem(self._sessions_key, *sessions)
+                results = await pipe.execute()
+            success = True
+        except Exception as exc:
+            logger.warning(
+                "RedisEventBuffer.drain pipeline failed: %s", _describe(exc), exc_info=True, extra=self._log_extra()
+            )
+            return []
+        finally:
+            elapsed_ms = (time.perf_counter() - started) * 1000.0
+            _safe_call(
+                self._metrics, "record_redis_operation", operation="drain", elapsed_ms=elapsed_ms, success=success
+            )
+        scored: list[tuple[float, AnyPayload]] = []
+        for entries in results[: len(keys)]:
+            for raw, score in entries:
+                payload = _payload_from_json(raw)
+                if payload is not None:
+                    scored.append((float(score), payload))
+        scored.sort(key=lambda pair: pair[0])
+        return [payload for _, payload in scored]
+
+    async def size(self) -> int:
+        """How many payloads are stored (stale ones not yet trimmed included); ``0`` on any error."""
+        client, ok = await self._get_redis()
+        if client is None or not ok:
+            return 0
+        try:
+            sessions = _texts(await client.smembers(self._sessions_key))
+            if not sessions:
+                return 0
+            async with client.pipeline(transaction=False) as pipe:
+                for session in sessions:
+                    pipe.zcard(self._buffer_key(session))
+                counts = await pipe.execute()
+            return int(sum(counts))
+        except Exception as exc:
+            logger.warning("RedisEventBuffer.size failed: %s", _describe(exc), exc_info=True, extra=self._log_extra())
+            return 0
+
+    async def aclose(self) -> None:
+        """Close the connection pool.  A later call connects again."""
+        client, self._redis = self._redis, None
+        if self._available:
+            self._available = None
+        if client is not None:
+            await _close_quietly(client)
+
+    async def __aenter__(self) -> RedisEventBuffer:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return (
+            f"RedisEventBuffer(prefix={self._prefix!r}, window_seconds={self._window_s}, available={self._available})"
+        )
+
+
+def _texts(values: Any) -> list[str]:
+    """Redis replies as ``str`` (the pool decodes responses), sorted for a stable order."""
+    return sorted(v.decode() if isinstance(v, bytes) else str(v) for v in values)
+
+
+async def _close_quietly(client: Redis) -> None:
+    try:
+        await client.aclose(close_connection_pool=True)
+    except Exception:
+        logger.debug("closing the Redis client failed", exc_info=True)

@@ -1,0 +1,225 @@
+"""Push mode: :class:`WebhookReceiver` checks and parses the connector's signed POSTs.
+
+The connector POSTs each payload (the same JSON object the stream sends) with
+``Content-Type: application/json`` and ``X-Connector-Signature: sha256=<hex>``, the lower-case
+hex HMAC-SHA256 of the raw body keyed with the shared secret.  The receiver produces no HTTP
+responses itself: :meth:`WebhookReceiver.handle` raises ``ValueError`` for a bad signature (map
+it to 401) and returns normally otherwise (answer ``{"status": "ok"}``).  A ready FastAPI
+endpoint is in :mod:`autoplay_sdk.api.webhook`.
+
+Decisions where the published contract is silent:
+
+* Signatures are compared as bytes with :func:`hmac.compare_digest`, so a header with
+  non-ASCII characters is simply invalid (``False``), never an exception.
+* Any body that is not a UTF-8 JSON object (invalid UTF-8 — lone surrogates included —,
+  ``[1]``, ``null``, ...) is logged
+  as unparseable and gives ``None``; so does a payload whose fields the models reject.
+* Typed payloads are built by the same ``type`` → model table the stream clients use.
+* ``dedupe_window`` (keyword-only, default ``0`` = off): the connector retries deliveries that
+  failed or timed out, so the same body can arrive twice.  With ``dedupe_window=N`` the
+  receiver remembers the SHA-256 digests of the last ``N`` accepted bodies; a repeat is logged
+  at DEBUG, runs no callback and ``handle`` returns ``None``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from autoplay_sdk._logging import get_logger
+from autoplay_sdk._stream import _PARSERS, NO_SESSION
+from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
+
+logger = get_logger(__name__)
+
+ActionCallback = Callable[[ActionsPayload], Any]
+SummaryCallback = Callable[[SummaryPayload], Any]
+
+SIGNATURE_HEADER = "X-Connector-Signature"
+_PREFIX = "sha256="
+
+
+def _signature_hex(secret: str, body: bytes) -> str:
+    """Lower-case hex HMAC-SHA256 of ``body`` keyed with ``secret`` (UTF-8)."""
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class WebhookReceiver:
+    """Verify, parse and dispatch the connector's push-mode POST bodies.
+
+    ``secret`` empty means every request is accepted (no signature check).  Callbacks may be
+    plain functions or ``async`` functions (the latter only with :meth:`handle`); their
+    exceptions are logged at ERROR and never propagate.  Thread-safe.
+    """
+
+    def __init__(
+        self,
+        secret: str = "",
+        on_actions: ActionCallback | None = None,
+        on_summary: SummaryCallback | None = None,
+        *,
+        dedupe_window: int = 0,
+    ) -> None:
+        if dedupe_window < 0:
+            raise ValueError(f"dedupe_window must be >= 0 (0 = off), got {dedupe_window!r}")
+        self._secret = secret
+        self._on_actions = on_actions
+        self._on_summary = on_summary
+        self._dedupe_window = dedupe_window
+        self._seen: OrderedDict[bytes, None] = OrderedDict()
+        self._seen_lock = threading.Lock()
+
+    def on_actions(self, fn: ActionCallback) -> WebhookReceiver:
+        """Replace the actions callback; returns ``self``."""
+        self._on_actions = fn
+        return self
+
+    def on_summary(self, fn: SummaryCallback) -> WebhookReceiver:
+        """Replace the summary callback; returns ``self``."""
+        self._on_summary = fn
+        return self
+
+    def verify(self, body: bytes, signature_header: str | None) -> bool:
+        """True if ``signature_header`` is ``sha256=<hex HMAC of body>`` (or no secret is set).
+
+        The hex must be lower case.  Never raises for a malformed header.
+        """
+        if not self._secret:
+            return True
+        if not signature_header or not signature_header.startswith(_PREFIX):
+            return False
+        expected = _signature_hex(self._secret, body).encode()
+        given = signature_header[len(_PREFIX) :].encode("utf-8", "surrogateescape")
+        return hmac.compare_digest(expected, given)
+
+    def parse(self, body: bytes) -> AnyPayload | None:
+        """The typed payload of ``body``, or ``None`` (logged) if it is not one.
+
+        Checks no signature and runs no callback.
+        """
+        try:
+            data = json.loads(body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body)
+            if not isinstance(data, dict):
+                raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+        except (ValueError, TypeError):  # JSONDecodeError, UnicodeDecodeError, a body that is not bytes
+            logger.warning("WebhookReceiver could not parse JSON body", exc_info=True)
+            return None
+        event_type = data.get("type")
+        parse = _PARSERS.get(event_type) if isinstance(event_type, str) else None
+        if parse is None:
+            logger.debug("WebhookReceiver unknown event type: %s", event_type, extra={"event_type": event_type})
+            return None
+        try:
+            return parse(data)
+        except Exception as exc:
+            logger.warning(
+                "WebhookReceiver failed to deserialize event_type=%s — skipping: %s",
+                event_type,
+                exc,
+                exc_info=True,
+                extra={"event_type": event_type},
+            )
+            return None
+
+    # -- the shared steps of handle() and handle_sync() -------------------------------------
+
+    def _accept(self, body: bytes, signature_header: str | None) -> AnyPayload | None:
+        if not self.verify(body, signature_header):
+            logger.warning("WebhookReceiver rejected request — invalid signature")
+            raise ValueError("Invalid X-Connector-Signature")
+        payload = self.parse(body)
+        if payload is None or not self._first_delivery(body):
+            return None
+        return payload
+
+    def _first_delivery(self, body: bytes) -> bool:
+        if not self._dedupe_window:
+            return True
+        digest = hashlib.sha256(body).digest()
+        with self._seen_lock:
+            if digest in self._seen:
+                self._seen.move_to_end(digest)
+                duplicate = True
+            else:
+                self._seen[digest] = None
+                if len(self._seen) > self._dedupe_window:
+                    self._seen.popitem(last=False)
+                duplicate = False
+        if duplicate:
+            logger.debug("WebhookReceiver duplicate delivery skipped")
+        return not duplicate
+
+    def _call(self, payload: AnyPayload) -> tuple[Callable[[Any], Any], Coroutine[Any, Any, Any]] | None:
+        """Run the payload's callback; return ``(callback, coroutine)`` if it returned a coroutine."""
+        cb: Callable[[Any], Any] | None = self._on_actions if isinstance(payload, ActionsPayload) else self._on_summary
+        if cb is None:
+            return None
+        try:
+            result = cb(payload)
+        except Exception as exc:
+            self._callback_failed(payload, exc)
+            return None
+        return (cb, result) if asyncio.iscoroutine(result) else None
+
+    def _callback_failed(self, payload: AnyPayload, exc: BaseException) -> None:
+        event_type = "actions" if isinstance(payload, ActionsPayload) else "summary"
+        session = payload.session_id or NO_SESSION
+        logger.error(
+            "WebhookReceiver callback raised for event_type=%s session=%s: %s",
+            event_type,
+            session,
+            exc,
+            exc_info=exc,
+            extra={"event_type": event_type, "session_id": session, "product_id": payload.product_id},
+        )
+
+    # -- entry points ---------------------------------------------------------------------
+
+    async def handle(self, body: bytes, signature_header: str | None = None) -> AnyPayload | None:
+        """Verify, parse and dispatch one POST body; return the payload (``None`` if there was none).
+
+        Raises ``ValueError("Invalid X-Connector-Signature")`` when the signature does not
+        match.  A coroutine returned by the callback is awaited.  Callback exceptions are
+        logged and swallowed.
+        """
+        payload = self._accept(body, signature_header)
+        if payload is None:
+            return None
+        pending = self._call(payload)
+        if pending is not None:
+            try:
+                await pending[1]
+            except Exception as exc:
+                self._callback_failed(payload, exc)
+        return payload
+
+    def handle_sync(self, body: bytes, signature_header: str | None = None) -> AnyPayload | None:
+        """Like :meth:`handle`, for synchronous hosts (Flask, Django).
+
+        An ``async`` callback is not supported: its coroutine is closed unrun and the error is
+        logged at ERROR like any callback failure (not raised); the payload is still returned.
+        """
+        payload = self._accept(body, signature_header)
+        if payload is None:
+            return None
+        pending = self._call(payload)
+        if pending is not None:
+            cb, coro = pending
+            coro.close()
+            error = TypeError(
+                f"handle_sync does not support async callbacks; use handle() instead. Got coroutine from {cb!r}"
+            )
+            self._callback_failed(payload, error)
+        return payload
+
+    def __repr__(self) -> str:
+        return (
+            f"WebhookReceiver(secret={'set' if self._secret else 'unset'}, "
+            f"on_actions={self._on_actions is not None}, on_summary={self._on_summary is not None})"
+        )

@@ -12,9 +12,8 @@ from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.core.models import ActionsPayload, SlimAction
 from autoplay_sdk.testing import local_summarizer_llm
 from tests.api._harness import running
+from tests.buffer._helpers import RedisProcess
 from tests.cli._run import Run
-
-from .conftest import RedisServer
 
 
 def _app(redis_url: str, **options: object) -> object:
@@ -36,7 +35,7 @@ def test_bad_role_and_url_name_the_parameter(redis_url: str) -> None:
         _app(redis_url, summary_threshold=0)
 
 
-async def test_a_serve_replica_answers_from_redis_and_503_when_it_is_down(own_redis: RedisServer) -> None:
+async def test_a_serve_replica_answers_from_redis_and_503_when_it_is_down(own_redis: RedisProcess) -> None:
     store = RedisContextStore(own_redis.url, lookback_seconds=300.0, max_actions=20)
     index = RedisUserSessionIndex(store, own_redis.url, lookback_seconds=300.0)
     payload = ActionsPayload("p", "s1", "u1", None, [SlimAction("a", "Opened billing", "/billing")], 1, time.time())

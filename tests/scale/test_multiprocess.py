@@ -29,8 +29,9 @@ from autoplay_sdk.chat import compose_chat_pipeline
 from autoplay_sdk.context import UserSessionIndex
 from autoplay_sdk.core.models import ActionsPayload
 from autoplay_sdk.testing import LocalConnector, local_summarizer_llm, sample_events
+from tests.buffer._helpers import RedisProcess
 
-from .conftest import RedisServer, free_port
+from .conftest import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -136,7 +137,7 @@ def procs(tmp_path: Path) -> Iterator[list[Proc]]:
 
 
 def test_replicas_answer_like_one_store_through_faults(
-    own_redis: RedisServer, procs: list[Proc], tmp_path: Path
+    own_redis: RedisProcess, procs: list[Proc], tmp_path: Path
 ) -> None:
     connector = LocalConnector(retry_ms=200).start()
     try:

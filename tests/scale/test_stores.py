@@ -22,8 +22,7 @@ from autoplay_sdk.core.exceptions import SdkUpstreamError
 from autoplay_sdk.core.models import ActionsPayload, SlimAction
 from autoplay_sdk.rag.query import ChatWatermarkScope, InboundWatermarkStore
 from autoplay_sdk.rag.query.redis_watermark import RedisInboundWatermarkStore
-
-from .conftest import RedisServer
+from tests.buffer._helpers import RedisProcess
 
 
 def _payload(sid: str = "s", n: int = 1) -> ActionsPayload:
@@ -52,7 +51,7 @@ async def test_watermarks_are_shared_between_stores_and_keep_scopes_apart() -> N
     assert await b.get_previous_inbound_at(scope) == 5.0
 
 
-async def test_watermark_ttl_and_outage(own_redis: RedisServer) -> None:
+async def test_watermark_ttl_and_outage(own_redis: RedisProcess) -> None:
     import redis
 
     store = RedisInboundWatermarkStore(own_redis.url, key_prefix="w:", ttl_s=30, retry_s=0.2)
@@ -140,7 +139,7 @@ class _Metrics:
 
 
 def test_writes_during_an_outage_are_reported_and_reads_raise(
-    own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+    own_redis: RedisProcess, caplog: pytest.LogCaptureFixture
 ) -> None:
     drops: list[tuple[dict[str, Any], int]] = []
     metrics = _Metrics()
@@ -163,7 +162,7 @@ def test_writes_during_an_outage_are_reported_and_reads_raise(
     assert "Clicked 0" in store.get("after", product_id="p")
 
 
-async def test_async_store_writes_survive_a_short_restart(own_redis: RedisServer) -> None:
+async def test_async_store_writes_survive_a_short_restart(own_redis: RedisProcess) -> None:
     store = AsyncRedisContextStore(own_redis.url, write_retry_s=5.0)
     assert await store.add(_payload("a"))
     own_redis.stop()

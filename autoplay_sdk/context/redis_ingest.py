@@ -42,6 +42,7 @@ from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context.redis_store import AsyncRedisContextStore, RedisUserSessionIndex, async_client
 from autoplay_sdk.context.summarizer import AsyncSessionSummarizer
+from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["RedisIngester"]
@@ -116,12 +117,13 @@ class _Checkpoint:
 class RedisIngester:
     """Read the connector stream once and write it to Redis for every replica.
 
-    ``redis`` is a URL (or a ``redis.asyncio.Redis`` client).  ``llm`` (``async (prompt) -> str``)
-    enables the summaries (every ``summary_threshold`` actions per session); without it none are
-    written.  ``lookback_seconds``, ``max_actions`` and ``session_ttl_s`` must match the
-    readers'.  ``on_payload`` (sync or async, optional) runs after each new payload is written.
-    ``client_options`` are passed to :class:`~autoplay_sdk.AsyncConnectorClient` (except
-    ``session_concurrency``, which is 1).
+    ``stream_url`` is the connector stream :meth:`run` reads (``""`` in push mode, where payloads
+    arrive through :meth:`ingest`).  ``redis`` is a URL (or a ``redis.asyncio.Redis`` client).
+    ``llm`` (``async (prompt) -> str``) enables the summaries (every ``summary_threshold``
+    actions per session); without it none are written.  ``lookback_seconds``, ``max_actions``
+    and ``session_ttl_s`` must match the readers'.  ``on_payload`` (sync or async, optional) runs
+    after each new payload is written.  ``client_options`` are passed to
+    :class:`~autoplay_sdk.AsyncConnectorClient` (except ``session_concurrency``, which is 1).
 
     Attributes: ``store`` (:class:`AsyncRedisContextStore`), ``user_index``
     (:class:`RedisUserSessionIndex`), ``summarizer`` (or ``None``), ``client`` and
@@ -174,6 +176,7 @@ class RedisIngester:
         if on_drop is not None:
             self.client.on_drop(on_drop)
         self._on_payload = on_payload
+        self._stream_url = stream_url
         self._keys = core.Keys(core.check_prefix(key_prefix))
         self._checkpoint_key = self._keys.checkpoint(stream_url)
         self._redis = async_client(redis)
@@ -197,8 +200,11 @@ class RedisIngester:
     async def run(self) -> None:
         """Acquire the lease (waiting as a standby), resume from the checkpoint, ingest until ``stop()``.
 
-        Raises what the stream client raises (e.g. ``httpx.HTTPStatusError`` on 401/403/404).
+        Raises what the stream client raises (e.g. ``httpx.HTTPStatusError`` on 401/403/404), and
+        ``SdkConfigError`` without a ``stream_url``.
         """
+        if not self._stream_url:
+            raise SdkConfigError("stream_url is empty: run() reads a stream; in push mode call ingest() instead")
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
         if self._stop_requested:
@@ -279,24 +285,39 @@ class RedisIngester:
         stream.parse = parse_and_note  # type: ignore[method-assign]
         stream.drop = drop_and_note  # type: ignore[method-assign]
 
+    async def ingest(self, payload: ActionsPayload) -> bool:
+        """Write one payload received some other way (push mode); ``True`` if it was stored.
+
+        For a :class:`~autoplay_sdk.webhook_receiver.WebhookReceiver`:
+        ``receiver.on_actions(ingester.ingest)``, with no ``run()``.  The payload goes to the
+        context store and the user index, feeds the summarizer and ``on_payload``, exactly as a
+        streamed one.  Send the pushes to one process: each receiving process runs its own
+        summarizer.  Redis faults are reported as for streamed payloads, never raised.
+        """
+        return await self._ingest(payload, "", "")
+
+    async def _ingest(self, payload: ActionsPayload, event_id: str, resumed_after: str) -> bool:
+        outcome = await self.store._write(payload, event_id, resumed_after)
+        if outcome is False:  # a replay of a payload written before a crash or reconnect
+            self.skipped_replays += 1
+            logger.debug("ingest: skipped a replayed payload for session=%s", payload.session_id)
+            return False
+        await self.user_index.add_async(payload)
+        if self.summarizer is not None:
+            await self.summarizer.add(payload)
+        if self._on_payload is not None:
+            result = self._on_payload(payload)
+            if asyncio.iscoroutine(result):
+                await result
+        return outcome is True
+
     async def _handle(self, payload: ActionsPayload) -> None:
         # The checkpoint moves past a payload once it is handled: written, skipped, reported as
         # dropped, or failed in a later step.  A cancelled write (shutdown timeout) is none of
         # these, so the checkpoint stays before it and a resumed stream sends it again.
         cancelled = False
         try:
-            outcome = await self.store._write(payload, *self._checkpoint.event_id(payload))
-            if outcome is False:  # a replay of a payload written before a crash or reconnect
-                self.skipped_replays += 1
-                logger.debug("ingest: skipped a replayed payload for session=%s", payload.session_id)
-                return
-            await self.user_index.add_async(payload)
-            if self.summarizer is not None:
-                await self.summarizer.add(payload)
-            if self._on_payload is not None:
-                result = self._on_payload(payload)
-                if asyncio.iscoroutine(result):
-                    await result
+            await self._ingest(payload, *self._checkpoint.event_id(payload))
         except asyncio.CancelledError:
             cancelled = True
             raise

@@ -171,3 +171,45 @@ async def test_an_asyncio_client_can_be_passed_instead_of_a_url(redis_url: str, 
     assert await store.add(ActionsPayload.from_dict(event))
     assert event["actions"][0]["description"] in store.get(event["session_id"], product_id=event["product_id"])
     await store.aclose()
+
+
+async def test_push_mode_writes_what_the_webhook_receiver_accepts(redis_url: str, prefix: str) -> None:
+    import hashlib
+    import hmac
+    import json
+
+    from autoplay_sdk.webhook_receiver import WebhookReceiver
+
+    llm = _CountingLlm()
+    ingester = RedisIngester(
+        stream_url="", redis=redis_url, key_prefix=prefix, llm=llm, summary_threshold=2, lookback_seconds=3600.0
+    )
+    receiver = WebhookReceiver(secret="s3cret").on_actions(ingester.ingest)
+    events = _actions(18)
+    for event in events:
+        body = json.dumps(event).encode()
+        signature = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        await receiver.handle(body, signature)
+    assert ingester.summarizer is not None
+    await ingester.summarizer.flush()
+    reader = RedisUserSessionIndex(
+        RedisContextStore(redis_url, key_prefix=prefix, lookback_seconds=3600.0, max_actions=20),
+        redis_url,
+        key_prefix=prefix,
+        lookback_seconds=3600.0,
+    )
+    activity = reader.get_user_activity(events[-1]["user_id"])
+    assert events[-1]["actions"][-1]["description"] in activity and "Summary: summary" in activity
+    assert llm.calls > 0
+    await ingester.aclose()
+
+
+async def test_run_without_a_stream_url_is_a_config_error(redis_url: str, prefix: str) -> None:
+    import pytest
+
+    from autoplay_sdk.core.exceptions import SdkConfigError
+
+    ingester = RedisIngester(stream_url="", redis=redis_url, key_prefix=prefix)
+    with pytest.raises(SdkConfigError, match="stream_url is empty"):
+        await ingester.run()
+    await ingester.aclose()

@@ -5,7 +5,7 @@ from autoplay_sdk.context.context_store import AsyncContextStore, ContextStore, 
 from autoplay_sdk.context.summarizer import DEFAULT_PROMPT, AsyncSessionSummarizer, SessionSummarizer
 from autoplay_sdk.context.user_index import SessionRef, UserSessionIndex
 
-# Spec 02 order.
+# The published order.
 __all__ = [
     "DEFAULT_PROMPT",
     "AsyncAgentContextWriter",

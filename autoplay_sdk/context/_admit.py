@@ -1,4 +1,4 @@
-"""The admission check every session store runs at ``add()``.
+"""The admission check every session store runs at ``add()``, and the drop accounting of the bounds.
 
 A store keeps payloads it must later order (by ``forwarded_at``) and render (each action's
 ``to_text()`` format).  ``ActionsPayload`` is a plain dataclass, so code can build one with any
@@ -11,13 +11,33 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autoplay_sdk.core.models import SlimAction
+from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk.core.models import ActionsPayload, SlimAction
 
 _MISSING: Any = object()
 
 
 def payload_problem(payload: Any) -> str | None:
     """Why a store cannot hold ``payload`` (a short phrase naming the field), or ``None``."""
+    if type(payload) is ActionsPayload:  # the usual case, checked without any call
+        fwd = payload.forwarded_at
+        sid = payload.session_id
+        actions = payload.actions
+        if (
+            ((type(fwd) is float and fwd - fwd == 0.0) or type(fwd) is int)  # finite: inf - inf and nan are nan
+            and (sid is None or type(sid) is str)
+            and type(payload.product_id) is str
+            and type(actions) is list
+        ):
+            for action in actions:
+                if type(action) is not SlimAction:
+                    break
+            else:
+                return None
+    return _problem(payload)
+
+
+def _problem(payload: Any) -> str | None:
     fwd = getattr(payload, "forwarded_at", _MISSING)
     kind = type(fwd)
     if kind is not float and kind is not int:
@@ -44,3 +64,18 @@ def describe(payload: Any) -> str:
     """The payload's session id for a log line, when it is a string (never field values)."""
     sid = getattr(payload, "session_id", None)
     return sid if isinstance(sid, str) else "?"
+
+
+def record_drops(
+    metrics: Any, count: int, *, reason: str, event_type: str, session_id: str | None, product_id: str | None
+) -> None:
+    """Report ``count`` items dropped by a bound to ``metrics.record_event_dropped`` (safe-called)."""
+    for _ in range(count):
+        _safe_call(
+            metrics,
+            "record_event_dropped",
+            reason=reason,
+            event_type=event_type,
+            session_id=session_id,
+            product_id=product_id,
+        )

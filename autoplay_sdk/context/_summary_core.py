@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context._admit import describe, payload_problem, record_drops
 from autoplay_sdk.context._render import format_actions as format_actions_default
 from autoplay_sdk.core.exceptions import SdkConfigError
-from autoplay_sdk.core.metrics import _safe_call
 from autoplay_sdk.core.models import ActionsPayload
 
 logger = get_logger("autoplay_sdk.context.summarizer")
@@ -82,14 +81,7 @@ def report_drops(metrics: Any, drops: list[Drop]) -> None:
     if not drops:
         return
     for reason, sid, payload in drops:
-        _safe_call(
-            metrics,
-            "record_event_dropped",
-            reason=reason,
-            event_type="actions",
-            session_id=sid,
-            product_id=payload.product_id,
-        )
+        record_drops(metrics, 1, reason=reason, event_type="actions", session_id=sid, product_id=payload.product_id)
     by_reason: dict[str, int] = {}
     for reason, _, _ in drops:
         by_reason[reason] = by_reason.get(reason, 0) + 1

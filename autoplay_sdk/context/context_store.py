@@ -15,7 +15,7 @@ the state, the lock, the bounds and a small cache.  Choices beyond the published
 - **Rendering cost follows the window, not the history.**  ``add()`` does O(1) work and formats
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
   newest-first walk that stops at ``max_actions``, and renders only that window.
-- **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 3 MiB; 0
+- **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 8 MiB; 0
   turns it off).  The rendered ``Recent activity:`` block of recently read sessions is kept as
   UTF-8, least recently read dropped first once the budget is exceeded.  An unchanged window is
   served from it; a window that only grew at the end (new actions arrived, nothing aged out) is
@@ -63,7 +63,7 @@ from itertools import pairwise
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context._admit import describe, payload_problem, record_drops
 from autoplay_sdk.context._render import (
     FORWARDED_AT,
     cap_start,
@@ -72,7 +72,7 @@ from autoplay_sdk.context._render import (
     join_activity,
     window_lines,
 )
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
@@ -80,7 +80,7 @@ __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
 logger = get_logger(__name__)
 
 DEFAULT_MAX_ACTIONS_PER_SESSION = 10_000
-DEFAULT_RENDER_CACHE_BYTES = 3 << 20
+DEFAULT_RENDER_CACHE_BYTES = 8 << 20
 _CACHE_ENTRY_OVERHEAD = 200  # bytes of bookkeeping per cached block, besides its text
 
 
@@ -305,15 +305,14 @@ class _ContextStoreBase:
             lock.release()
         if dropped:
             logger.debug("context_store: max_actions_per_session=%d reached; dropped %d oldest payloads", cap, dropped)
-            for _ in range(dropped):
-                _safe_call(
-                    self._metrics,
-                    "record_event_dropped",
-                    reason="max_actions_per_session",
-                    event_type="actions",
-                    session_id=raw_sid,
-                    product_id=raw_pid,
-                )
+            record_drops(
+                self._metrics,
+                dropped,
+                reason="max_actions_per_session",
+                event_type="actions",
+                session_id=raw_sid,
+                product_id=raw_pid,
+            )
 
     @staticmethod
     def _enforce_session_cap(bucket: _Bucket, cap: int) -> int:
@@ -649,7 +648,7 @@ class ContextStore(_ContextStoreBase):
     ``max_actions_per_session`` (default 10,000; a bucket's oldest payloads are dropped beyond
     it, each drop reported to ``metrics.record_event_dropped``).  ``add()`` refuses, with a
     WARNING and no state change, a payload it could not order or render.  ``render_cache_bytes``
-    (keyword-only, default 3 MiB) bounds the text kept to serve repeated reads fast.
+    (keyword-only, default 8 MiB) bounds the text kept to serve repeated reads fast.
 
     Raises:
         ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1``,

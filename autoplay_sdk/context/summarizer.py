@@ -51,9 +51,10 @@ import functools
 import inspect
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from autoplay_sdk._effects import adrive, drive
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context._render import format_actions
 from autoplay_sdk.context._summary_core import (
@@ -191,7 +192,7 @@ class SessionSummarizer:
             snapshot, drops = self._core.push(sid, payload)
         report_drops(self._metrics, drops)
         if snapshot is not None:
-            self._run(self._core.summarise(sid, snapshot))
+            drive(self._core.summarise(sid, snapshot), self._perform)
 
     def get_context(self, session_id: str) -> str:
         """``format_actions`` applied to the session's pending (not yet summarised) actions."""
@@ -212,26 +213,16 @@ class SessionSummarizer:
 
     # -- driver ------------------------------------------------------------------------------
 
-    def _run(self, flow: Generator[Effect, Any, None]) -> None:
-        result: Any = None
-        error: Exception | None = None
-        while True:
-            try:
-                effect = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration:
-                return
-            result, error = None, None
-            if isinstance(effect, CallLLM):
-                try:
-                    result = self._call_llm(effect.prompt)
-                except Exception as exc:
-                    error = exc
-            elif isinstance(effect, Restore):
-                with self._lock:
-                    drops = self._core.restore(effect.session_id, effect.snapshot)
-                report_drops(self._metrics, drops)
-            else:
-                self._deliver(effect)
+    def _perform(self, effect: Effect) -> object:
+        if isinstance(effect, CallLLM):
+            return self._call_llm(effect.prompt)
+        if isinstance(effect, Restore):
+            with self._lock:
+                drops = self._core.restore(effect.session_id, effect.snapshot)
+            report_drops(self._metrics, drops)
+        else:
+            self._deliver(effect)
+        return None
 
     def _call_llm(self, prompt: str) -> object:
         timeout = self._core.llm_timeout_s
@@ -478,28 +469,18 @@ class AsyncSessionSummarizer:
             snapshot, drops = self._core.push(sid, payload)
         report_drops(self._metrics, drops)
         if snapshot is not None:
-            await self._run(self._core.summarise(sid, snapshot))
+            await adrive(self._core.summarise(sid, snapshot), self._perform)
 
-    async def _run(self, flow: Generator[Effect, Any, None]) -> None:
-        result: Any = None
-        error: Exception | None = None
-        while True:
-            try:
-                effect = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration:
-                return
-            result, error = None, None
-            if isinstance(effect, CallLLM):
-                try:
-                    result = await self._call_llm(effect.prompt)
-                except Exception as exc:
-                    error = exc
-            elif isinstance(effect, Restore):
-                async with self._lock:
-                    drops = self._core.restore(effect.session_id, effect.snapshot)
-                report_drops(self._metrics, drops)
-            else:
-                await self._deliver(effect)
+    async def _perform(self, effect: Effect) -> object:
+        if isinstance(effect, CallLLM):
+            return await self._call_llm(effect.prompt)
+        if isinstance(effect, Restore):
+            async with self._lock:
+                drops = self._core.restore(effect.session_id, effect.snapshot)
+            report_drops(self._metrics, drops)
+        else:
+            await self._deliver(effect)
+        return None
 
     async def _call_llm(self, prompt: str) -> object:
         call = self._llm(prompt)

@@ -28,9 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context._admit import describe, payload_problem, record_drops
 from autoplay_sdk.context.context_store import AsyncContextStore, ContextStore
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["SessionRef", "UserSessionIndex"]
@@ -143,15 +143,9 @@ class UserSessionIndex:
             evicted = self._note_user(uid)
         if evicted:
             logger.debug("user_index: max_users=%s reached; forgot %d users", self._max_users, evicted)
-            for _ in range(evicted):
-                _safe_call(
-                    self._metrics,
-                    "record_event_dropped",
-                    reason="max_users",
-                    event_type="user",
-                    session_id=None,
-                    product_id=None,
-                )
+            record_drops(
+                self._metrics, evicted, reason="max_users", event_type="user", session_id=None, product_id=None
+            )
 
     def _note_user(self, uid: str) -> int:
         # Caller holds the lock.  Mark ``uid`` most recent; forget the least recent past max_users.

@@ -224,7 +224,7 @@ def test_out_of_order_forwarded_at_still_filters_correctly() -> None:
 
 
 def _spec_get(history: list[ActionsPayload], summary: str, now: float, lookback: float | None, cap: int | None) -> str:
-    """Spec 02 §1.2 get() steps 4-7, written plainly, as the oracle for the optimised store."""
+    """The documented get() window rules, written plainly, as the oracle for the optimised store."""
     actions = list(history)
     if lookback is not None:
         actions = [p for p in actions if p.forwarded_at >= now - lookback]
@@ -554,10 +554,10 @@ async def test_async_store_has_async_writes_and_sync_reads() -> None:
     assert store.active_sessions == []
 
 
-# -- Reference defect 8: the "already warned" set is bounded -------------------------------------
+# -- the "already warned" set is bounded ---------------------------------------------------------
 
 
-def test_defect_8_warned_set_is_bounded(caplog: pytest.LogCaptureFixture) -> None:
+def test_warned_set_is_bounded(caplog: pytest.LogCaptureFixture) -> None:
     store = ContextStore(max_sessions=10)
     for i in range(3000):
         store.add(payload(f"s{i}", product_id="p"))

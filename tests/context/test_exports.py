@@ -1,4 +1,4 @@
-"""Public names of autoplay_sdk.context (spec 02 table) and sync/async parity."""
+"""Public names of autoplay_sdk.context and sync/async parity."""
 
 from __future__ import annotations
 

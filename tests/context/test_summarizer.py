@@ -1,4 +1,4 @@
-"""SessionSummarizer / AsyncSessionSummarizer: thresholds, prompts, failure paths, defects 1, 4, 5, 8."""
+"""SessionSummarizer / AsyncSessionSummarizer: thresholds, prompts, failure paths."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_format_actions_numbers_across_payloads() -> None:
     assert _format_actions([payload("s", [])]) == ""
 
 
-# -- validation (and defect 1: no debug file) ---------------------------------------------------
+# -- validation (and no debug file) --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("cls", [SessionSummarizer, AsyncSessionSummarizer])
@@ -89,7 +89,7 @@ def test_threshold_below_one_raises_sdk_config_error(cls: Any) -> None:
 
 
 @pytest.mark.parametrize("cls", [SessionSummarizer, AsyncSessionSummarizer])
-def test_defect_1_invalid_threshold_writes_no_file(cls: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid_threshold_writes_no_file(cls: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[Any] = []
     monkeypatch.setattr(builtins, "open", lambda *a, **k: opened.append(a))
     with pytest.raises(SdkConfigError):
@@ -97,7 +97,7 @@ def test_defect_1_invalid_threshold_writes_no_file(cls: Any, monkeypatch: pytest
     assert opened == []
 
 
-def test_defect_8_max_sessions_zero_is_rejected_up_front() -> None:
+def test_max_sessions_zero_is_rejected_up_front() -> None:
     with pytest.raises(SdkConfigError) as info:
         SessionSummarizer(llm=RecordingLlm(), max_sessions=0)
     assert str(info.value) == "max_sessions must be >= 1, got 0"
@@ -201,7 +201,7 @@ def test_sync_max_sessions_evicts_least_recent_pending_history() -> None:
 
 
 @pytest.mark.parametrize("template", ["{}", "{0}", "{actions", "actions}", "{actions} {other}", "{actions.x}"])
-def test_defect_4_bad_template_keeps_history_and_never_raises(template: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_template_keeps_history_and_never_raises(template: str, caplog: pytest.LogCaptureFixture) -> None:
     llm = RecordingLlm()
     summarizer = SessionSummarizer(llm=llm, threshold=1, prompt=template)
     first, second = payload("s1", clicks(1)), payload("s1", clicks(1, start=1), first_index=1)
@@ -280,7 +280,7 @@ def test_sync_timeout_still_returns_fast_results_and_propagates_errors_as_failur
     assert failing.counts["s1"] == 1
 
 
-def test_defect_8_restore_after_failure_honours_max_sessions() -> None:
+def test_restore_after_failure_honours_max_sessions() -> None:
     summarizer: SessionSummarizer
 
     def llm(prompt: str) -> str:
@@ -455,19 +455,19 @@ async def test_async_on_summary_errors_are_swallowed(caplog: pytest.LogCaptureFi
 
 
 @pytest.mark.parametrize("template", ["{}", "{0}", "{actions", "actions}"])
-async def test_defect_4_async_bad_template_keeps_worker_alive(template: str) -> None:
+async def test_async_bad_template_keeps_worker_alive(template: str) -> None:
     llm = AsyncRecordingLlm()
     summarizer = AsyncSessionSummarizer(llm=llm, threshold=1, prompt=template)
     payloads = [payload("s1", clicks(1, start=i), first_index=i) for i in range(3)]
     for p in payloads:
         await summarizer.add(p)
-    await asyncio.wait_for(summarizer.flush(), 10)  # the reference hangs here
+    await asyncio.wait_for(summarizer.flush(), 10)
     assert llm.prompts == []
     assert await summarizer.get_context("s1") == _format_actions(payloads)
     assert not summarizer.workers["s1"].done()
 
 
-async def test_defect_4_async_formatter_error_then_recovery() -> None:
+async def test_async_formatter_error_then_recovery() -> None:
     calls = 0
 
     def format_actions(payloads: list[ActionsPayload]) -> str:
@@ -486,7 +486,7 @@ async def test_defect_4_async_formatter_error_then_recovery() -> None:
     assert llm.prompts == [expected_prompt([first, second])]
 
 
-async def test_defect_5_payloads_queued_behind_reset_are_processed() -> None:
+async def test_payloads_queued_behind_reset_are_processed() -> None:
     llm = AsyncRecordingLlm()
     summarizer = AsyncSessionSummarizer(llm=llm, threshold=2)
     before, after1, after2 = payload("s1"), payload("s1", clicks(1)), payload("s1", clicks(1, start=1), first_index=1)
@@ -494,14 +494,14 @@ async def test_defect_5_payloads_queued_behind_reset_are_processed() -> None:
     await summarizer.add(before)
     await summarizer.reset("s1")
     await summarizer.add(after1)
-    await asyncio.wait_for(summarizer.flush(), 10)  # the reference hangs: after1 is never processed
+    await asyncio.wait_for(summarizer.flush(), 10)  # after1 is processed, so flush() returns
     assert await summarizer.get_context("s1") == _format_actions([after1])
     await summarizer.add(after2)
     await asyncio.wait_for(summarizer.flush(), 10)
     assert llm.prompts == [expected_prompt([after1, after2])]
 
 
-async def test_defect_5_no_payload_lost_around_idle_exits(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_payload_lost_around_idle_exits(monkeypatch: pytest.MonkeyPatch) -> None:
     # Workers time out as soon as their queue is empty, so adds keep landing while a worker is
     # deciding to exit.  With threshold 1 every processed payload yields one summary.
     monkeypatch.setattr(summarizer_module, "_WORKER_IDLE_TIMEOUT_S", 0.0)

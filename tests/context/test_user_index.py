@@ -110,7 +110,7 @@ def test_reset_user_forgets_refs_and_email() -> None:
     assert index.get_recent_sessions("u1") == [] and index.get_email("u1") is None
 
 
-def test_defect_8_reading_unknown_users_stores_nothing() -> None:
+def test_reading_unknown_users_stores_nothing() -> None:
     index = index_at(ContextStore())
     for i in range(1000):
         assert index.get_recent_sessions(f"ghost-{i}") == []

@@ -1,4 +1,4 @@
-"""Payload models, exceptions, the metrics safe-call rule and token resolution (spec 01 §2–5)."""
+"""Payload models, exceptions, the metrics safe-call rule and token resolution."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any
 
+from autoplay_sdk._effects import adrive, drive
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
@@ -174,19 +175,11 @@ class RagPipeline:
         self._write(_ClientSummaryUpsert(session_id, summary_text), _SUMMARY_MESSAGES)
 
     def _write(self, job: _Upsert | _ClientSummaryUpsert, messages: tuple[str, str, str]) -> None:
-        flow = _upsert_flow(job, messages)
-        result: Any = None
-        error: Exception | None = None
-        while True:
-            try:
-                name, args = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration:
-                return
-            result, error = None, None
-            try:
-                result = (self._embed if name == "embed" else self._upsert)(*args)
-            except Exception as exc:
-                error = exc
+        drive(_upsert_flow(job, messages), self._call)
+
+    def _call(self, call: _Call) -> Any:
+        name, args = call
+        return (self._embed if name == "embed" else self._upsert)(*args)
 
 
 class AsyncRagPipeline:
@@ -234,16 +227,8 @@ class AsyncRagPipeline:
         await self._write(_ClientSummaryUpsert(session_id, summary_text), _SUMMARY_MESSAGES)
 
     async def _write(self, job: _Upsert | _ClientSummaryUpsert, messages: tuple[str, str, str]) -> None:
-        flow = _upsert_flow(job, messages)
-        result: Any = None
-        error: Exception | None = None
-        while True:
-            try:
-                name, args = flow.throw(error) if error is not None else flow.send(result)
-            except StopIteration:
-                return
-            result, error = None, None
-            try:
-                result = await (self._embed if name == "embed" else self._upsert)(*args)
-            except Exception as exc:
-                error = exc
+        await adrive(_upsert_flow(job, messages), self._call)
+
+    async def _call(self, call: _Call) -> Any:
+        name, args = call
+        return await (self._embed if name == "embed" else self._upsert)(*args)

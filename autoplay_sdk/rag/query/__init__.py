@@ -39,7 +39,7 @@ from autoplay_sdk.rag.query.watermark import (
     effective_inbound_timestamp,
 )
 
-# Spec 03 §0.1: exact contents and order (the published order, not sorted).
+# The published order, not sorted.
 __all__ = [  # noqa: RUF022
     "ChatContextAssembly",
     "ChatMemoryProvider",

@@ -24,8 +24,8 @@ Decisions and fixes:
 
 - Provider calls are awaited one after another, never concurrently, in a fixed order (memory live
   activity, memory turns, local activity, delta activity, KB), so providers may share a connection.
-- ``recent_activity`` is the first source that is **non-blank after stripping** (the reference
-  tested truthiness before stripping, so a whitespace-only preferred source hid the other one).
+- ``recent_activity`` is the first source that is **non-blank after stripping** (a
+  whitespace-only preferred source does not hide the other one).
 - Any ``Exception`` - a provider failure or a provider returning the wrong type - is logged once at
   WARNING with its traceback and re-raised unchanged; nothing is swallowed.  ``BaseException``
   (cancellation) passes through unlogged.

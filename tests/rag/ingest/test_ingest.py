@@ -1,4 +1,4 @@
-"""RAG ingestion (spec 03 §1): exact texts, ids and metadata; failures logged and survived."""
+"""RAG ingestion: exact texts, ids and metadata; failures logged and survived."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ChatContextAssembly and the pure text builders: exact layouts (spec 03 §2)."""
+"""ChatContextAssembly and the pure text builders: exact layouts."""
 
 from __future__ import annotations
 

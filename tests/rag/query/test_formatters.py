@@ -1,4 +1,4 @@
-"""Template fill-ins: exact values per placeholder, str.format semantics, reasoning previews (spec 03 §3)."""
+"""Template fill-ins: exact values per placeholder, str.format semantics, reasoning previews."""
 
 from __future__ import annotations
 

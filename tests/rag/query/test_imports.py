@@ -1,4 +1,4 @@
-"""Import surface of autoplay_sdk.rag.query, and its deprecated ``autoplay_sdk.rag_query*`` paths (spec 03 §0)."""
+"""Import surface of autoplay_sdk.rag.query, and its deprecated ``autoplay_sdk.rag_query*`` paths ."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ EXPECTED_ALL = [
     "previews_for_reasoning_from_assembly",
 ]
 
-# Spec 03 §0.2: the public names of each submodule (defined there or imported for re-use).
+# The public names of each submodule (defined there or imported for re-use).
 SUBMODULE_NAMES = {
     assembly: [
         "ChatContextAssembly",
@@ -80,7 +80,7 @@ SUBMODULE_NAMES = {
     ],
 }
 
-# Spec 01 §1 rows 14-27: the root re-exports of this package.
+# The root re-exports of this package.
 ROOT_NAMES = [
     "ChatContextAssembly",
     "ChatMemoryProvider",
@@ -134,7 +134,7 @@ def test_package_names_are_the_submodule_objects() -> None:
 def test_submodule_public_names_and_no_all(module: ModuleType) -> None:
     for name in SUBMODULE_NAMES[module]:
         assert hasattr(module, name), name
-    assert not hasattr(module, "__all__")  # spec 03 §0.1: none defined
+    assert not hasattr(module, "__all__")  # none defined
 
 
 def test_pipeline_logger_is_named_after_the_module() -> None:
@@ -197,7 +197,6 @@ def import_old(name: str) -> ModuleType:
 
 @pytest.mark.usefixtures("fresh")
 def test_rag_query_shim_message_names_the_old_path_first() -> None:
-    # Reference defect: the message repeated the canonical path in the "old" slot.
     with pytest.warns(DeprecationWarning) as caught:
         import_old(OLD)
     assert [str(w.message) for w in caught] == [moved(OLD, NEW)]

@@ -1,4 +1,4 @@
-"""assemble_rag_chat_context: call order, source choice, exact block, switches, errors and logs (spec 03 §4)."""
+"""assemble_rag_chat_context: call order, source choice, exact block, switches, errors and logs."""
 
 from __future__ import annotations
 
@@ -309,12 +309,12 @@ async def test_skip_mode_treats_none_live_activity_as_blank(log: CallLog) -> Non
     assert (assembly.recent_activity, assembly.zep_live_activity) == ("LOCAL", "")
 
 
-# -- reference defect: whitespace-only recent-activity source -----------------------------------
+# -- whitespace-only recent-activity source ------------------------------------------------------
 
 
 async def test_whitespace_only_recent_activity_source_falls_through_to_the_other_source(log: CallLog) -> None:
     # Preferred source (memory live activity) is whitespace-only: the local activity must win,
-    # not an empty string (the reference chose with `or` before stripping).
+    # not an empty string.
     block, assembly = await assemble(providers_for(log, local=" 1. clicked Export ", live="   "))
     assert assembly.recent_activity == "1. clicked Export"
     assert block.startswith("[RECENT PRODUCT ACTIVITY]\n1. clicked Export\n\n")

@@ -1,4 +1,4 @@
-"""Inbound watermarks, and delta activity across follow-up chat turns (spec 03 §5)."""
+"""Inbound watermarks, and delta activity across follow-up chat turns."""
 
 from __future__ import annotations
 

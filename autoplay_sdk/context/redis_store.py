@@ -53,12 +53,11 @@ from typing import Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context import _redis_core as core
-from autoplay_sdk.context._admit import describe, payload_problem
+from autoplay_sdk.context._admit import describe, payload_problem, record_drops
 from autoplay_sdk.context._render import enrich_query
 from autoplay_sdk.context.context_store import DEFAULT_MAX_ACTIONS_PER_SESSION, actions_bucket_id
 from autoplay_sdk.context.user_index import SessionRef
 from autoplay_sdk.core.exceptions import SdkUpstreamError
-from autoplay_sdk.core.metrics import _safe_call
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["AsyncRedisContextStore", "RedisContextStore", "RedisUserSessionIndex"]
@@ -140,9 +139,9 @@ class _Reporter:
             total,
             extra={"session_id": payload.session_id, "product_id": payload.product_id},
         )
-        _safe_call(
+        record_drops(
             self.metrics,
-            "record_event_dropped",
+            1,
             reason="redis_unavailable",
             event_type="actions",
             session_id=payload.session_id,
@@ -263,15 +262,14 @@ class RedisContextStore:
                 self._max_per_session,
                 dropped,
             )
-            for _ in range(dropped):
-                _safe_call(
-                    self._metrics,
-                    "record_event_dropped",
-                    reason="max_actions_per_session",
-                    event_type="actions",
-                    session_id=payload.session_id,
-                    product_id=payload.product_id,
-                )
+            record_drops(
+                self._metrics,
+                dropped,
+                reason="max_actions_per_session",
+                event_type="actions",
+                session_id=payload.session_id,
+                product_id=payload.product_id,
+            )
         return dropped >= 0
 
     def add(self, payload: ActionsPayload, *, event_id: str = "", resumed_after: str = "") -> bool:

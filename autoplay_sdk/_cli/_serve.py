@@ -172,9 +172,7 @@ def add_parser(
     parser.add_argument(
         "--role",
         choices=("ingest", "serve"),
-        default="ingest",
-        help="with --redis: ingest (reads the stream, one active per Redis) or serve (reader only); "
-        "default: %(default)s",
+        help="with --redis: ingest (reads the stream, one active per Redis; the default) or serve (reader only)",
     )
     parser.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
 
@@ -326,6 +324,8 @@ def run(
         err.print(error_line(message), soft_wrap=True, highlight=False)
         return EXIT_ERROR
 
+    if args.role is not None and args.redis is None:
+        return fail("--role needs --redis URL")
     reader_only = args.redis is not None and args.role == "serve"
     if args.stream_url is None and not reader_only:
         return fail("--stream-url is required (except with --redis URL --role serve)")
@@ -345,7 +345,7 @@ def run(
             summary_threshold=args.summary_threshold,
             lookback_seconds=args.lookback,
             api_key=key,
-            **({"redis_url": args.redis, "role": args.role} if args.redis is not None else {}),
+            **({"redis_url": args.redis, "role": args.role or "ingest"} if args.redis is not None else {}),
         )
     except _UsageError as exc:
         return fail(str(exc))

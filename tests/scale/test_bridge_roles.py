@@ -58,6 +58,11 @@ def test_cli_needs_a_stream_url_except_for_a_serve_replica(redis_url: str) -> No
     run = Run(["serve", "--port", "0", "--token", "t"])
     assert run() == 2
     assert "--stream-url is required (except with --redis URL --role serve)" in run.stderr
+    alone = Run(
+        ["serve", "--port", "0", "--token", "t", "--stream-url", "http://127.0.0.1:1/stream/p", "--role", "serve"]
+    )
+    assert alone() == 2
+    assert "error: --role needs --redis URL" in alone.stderr
     bad = Run(["serve", "--port", "0", "--no-auth", "--redis", "http://" + redis_url[8:], "--role", "serve"])
     assert bad() == 2
     assert "error: redis_url must be a redis://, rediss:// or unix:// URL" in bad.stderr

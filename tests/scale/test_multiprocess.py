@@ -1,6 +1,6 @@
-"""Several OS processes over one real redis-server: an ingester, reader replicas and a reference.
+"""Several OS processes over one real redis-server: an ingester, reader replicas and an in-memory oracle.
 
-The reference is the in-memory pipeline of the bridge (``compose_chat_pipeline`` + a
+The oracle is the in-memory pipeline of the bridge (``compose_chat_pipeline`` + a
 ``UserSessionIndex``, same LLM and options) fed the same payloads in order: every replica's
 ``/context`` (and a separate reader process's ``enrich()``) must equal it, through ingester
 death and resume, a replica restart and a Redis restart.
@@ -91,7 +91,7 @@ def until(check: Callable[[], Any], what: str, *, timeout: float = 30.0, proc: P
         time.sleep(0.1)
 
 
-class Reference:
+class Oracle:
     """The in-memory answer for everything published so far (one process, payloads in order)."""
 
     def __init__(self) -> None:
@@ -113,8 +113,8 @@ class Reference:
         return (200 if text else 404), text
 
 
-def context(proc: Proc | Reference, user: str) -> tuple[int, str]:
-    if isinstance(proc, Reference):
+def context(proc: Proc | Oracle, user: str) -> tuple[int, str]:
+    if isinstance(proc, Oracle):
         return proc.context(user)
     r = httpx.get(f"{proc.url}/context/{user}", params={"query": "q"}, timeout=10)
     return r.status_code, r.json().get("context", "")
@@ -149,7 +149,7 @@ def test_replicas_answer_like_one_store_through_faults(
             procs.append(proc)
             return proc
 
-        reference = Reference()
+        oracle = Oracle()
         ingester = start([*stream, *shared, "--role", "ingest"], "ingest1")
         replica = start([*shared, "--role", "serve", "--lookback", LOOKBACK], "replica1")
         for p in (ingester, replica):
@@ -159,21 +159,21 @@ def test_replicas_answer_like_one_store_through_faults(
 
         def publish(events: list[dict[str, Any]]) -> None:
             published.extend(events)
-            reference.feed(events)
+            oracle.feed(events)
             connector.publish_many(events)
 
         def users() -> list[str]:
             return sorted({e["user_id"] for e in published})
 
         def converged(*replicas: Proc) -> bool:
-            want = {u: context(reference, u) for u in users()}
+            want = {u: context(oracle, u) for u in users()}
             return all(w[0] == 200 for w in want.values()) and all(
                 context(r, u) == w for r in replicas for u, w in want.items()
             )
 
         # 1. one ingester, two readers (the ingest process also answers), same text as in memory
         publish(batch(1, "a"))
-        until(lambda: converged(ingester, replica), "replicas equal to the in-memory reference")
+        until(lambda: converged(ingester, replica), "replicas equal to the in-memory oracle")
         sessions = sorted({f"{e['session_id']}:{e['product_id']}" for e in published})
         out = subprocess.run(
             [
@@ -193,10 +193,10 @@ def test_replicas_answer_like_one_store_through_faults(
         )
         answers = json.loads(out.stdout)
         for user in users():
-            assert answers["activity"][user] == context(reference, user)[1]
+            assert answers["activity"][user] == context(oracle, user)[1]
         for key, enriched in answers["enrich"].items():
             sid = key.split(":")[0]
-            block = next(b for u in users() for b in context(reference, u)[1].split("\n\nSession ") if sid + " (" in b)
+            block = next(b for u in users() for b in context(oracle, u)[1].split("\n\nSession ") if sid + " (" in b)
             assert enriched == f"[Session context]\n{block.split(':', 1)[1].lstrip(chr(10))}\n\n[Query]\nq?"
 
         # session states created by the ingest process, read here in another process
@@ -232,7 +232,7 @@ def test_replicas_answer_like_one_store_through_faults(
         own_redis.start()
         new_users = sorted({e["user_id"] for e in c})
         until(
-            lambda: all(context(replica2, u) == context(reference, u) for u in new_users),
+            lambda: all(context(replica2, u) == context(oracle, u) for u in new_users),
             "writes after the Redis restart",
         )
         for p in (ingester2, replica2):

@@ -8,11 +8,12 @@ and :class:`RedisUserSessionIndex` answers like
 :class:`~autoplay_sdk.context.user_index.UserSessionIndex`.
 
 Data model: per-session keys read on demand.  A read touches only the keys of the session
-asked for (its bucket list and summary, plus the session's product set for the product
-fallback), in one round trip, so its cost follows the window and never the number of
-sessions.  Writes are one Lua script call each (atomic: a reader never sees half a payload,
-and a payload and its pruning land together).  The key layout is in
-:mod:`autoplay_sdk.context._redis_core` and ``docs/scaling.md``.
+asked for (its summary and the newest entries of its bucket, plus the session's product set
+for the product fallback), in one round trip, so its cost follows the window and never the
+number of sessions or the length of the session's history.  Writes are one Lua script call
+each (atomic: a reader never sees half a payload, and a payload and its pruning land
+together).  The key layout is in :mod:`autoplay_sdk.context._redis_core` and
+``docs/scaling.md``.
 
 Decisions:
 
@@ -26,10 +27,11 @@ Decisions:
   connection errors with capped, jittered exponential backoff (redis-py's ``Retry``; about
   ``write_retry_s`` seconds in total); a client you pass keeps its own retry settings.  An
   asyncio client passed to :class:`AsyncRedisContextStore` is mirrored by a sync client for the
-  reads (same host, port, database, credentials and TLS).  A payload that still cannot be written is dropped: counted in
-  ``dropped_count``, passed to ``on_drop(payload_dict, total_dropped)``, reported to the metrics
-  hook (``record_event_dropped(reason="redis_unavailable", ...)``) and logged at WARNING with its
-  ids only.  Reads raise :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (from the Redis
+  reads (same host, port, database, credentials and TLS).  A payload that still cannot be
+  written is dropped: counted in ``dropped_count``, passed to ``on_drop(payload_dict,
+  total_dropped)``, reported to the metrics hook
+  (``record_event_dropped(reason="redis_unavailable", ...)``) and logged at WARNING with its ids
+  only.  Reads raise :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (from the Redis
   error) when Redis cannot be reached, rather than answering "no activity".
 - **Replays are idempotent.**  ``add(payload, event_id=..., resumed_after=...)`` with a numeric
   SSE event id skips a payload whose id is not above the last one stored in its bucket (a

@@ -171,3 +171,19 @@ async def test_async_store_writes_survive_a_short_restart(own_redis: RedisProces
     assert "Clicked 0" in store.get("b", product_id="p")
     assert store.dropped_count == 0
     await store.aclose()
+
+
+def test_without_the_redis_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from autoplay_sdk.context.redis_ingest import RedisIngester
+
+    monkeypatch.setitem(sys.modules, "redis", None)  # as if the package were not installed
+    for build in (
+        lambda: RedisContextStore("redis://127.0.0.1:1/0"),
+        lambda: RedisSessionStateStore("redis://127.0.0.1:1/0"),
+        lambda: RedisInboundWatermarkStore("redis://127.0.0.1:1/0"),
+        lambda: RedisIngester(stream_url="", redis="redis://127.0.0.1:1/0"),
+    ):
+        with pytest.raises(ModuleNotFoundError, match=r"pip install autoplay-sdk\[redis\]"):
+            build()

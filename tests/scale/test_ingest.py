@@ -76,6 +76,13 @@ async def test_a_restarted_ingester_resumes_without_loss_or_duplicates(redis_url
         resumed = [c for c in connector.connections if c.status == 200][-1]
         assert resumed.last_event_id == str(len(first))
 
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    names = list(client.scan_iter(match=prefix + "*"))
+    assert any(b"ingest:last_event_id:" in n for n in names)
+    assert all(client.pttl(n) > 0 for n in names)  # every key the ingester wrote expires
+
     store = RedisContextStore(redis_url, key_prefix=prefix, lookback_seconds=3600.0)
     index = RedisUserSessionIndex(store, redis_url, key_prefix=prefix, lookback_seconds=3600.0)
     for event in first + second:

@@ -72,6 +72,7 @@ class _Checkpoint:
         self._seq = 0
         self._open: OrderedDict[int, list[Any]] = OrderedDict()  # seq -> [event id, done]
         self._by_payload: dict[int, int] = {}
+        self._last_parsed = 0  # id() of the payload parsed last
         self.last_done = ""
         self.changed = False
 
@@ -79,6 +80,7 @@ class _Checkpoint:
         self._seq += 1
         self._open[self._seq] = [event_id, False, resumed_after]
         self._by_payload[id(payload)] = self._seq
+        self._last_parsed = id(payload)
 
     def event_id(self, payload: Any) -> tuple[str, str]:
         """``(SSE id, Last-Event-ID of its connection)`` of a parsed payload (``("", "")`` if unknown)."""
@@ -90,8 +92,8 @@ class _Checkpoint:
 
     def dropped_last(self) -> None:
         """The payload parsed last was dropped by the client (it is reported there)."""
-        if self._open:
-            seq = next(reversed(self._open))
+        seq = self._by_payload.pop(self._last_parsed, None)
+        if seq is not None:
             self._finish(seq)
 
     def done(self, payload: Any) -> None:

@@ -20,14 +20,15 @@ Every key is written with a TTL (``PX``/``PEXPIRE``), renewed on each write of t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from autoplay_sdk.context._render import activity_block, compose_context, select_window
-from autoplay_sdk.core.exceptions import SdkConfigError
+from autoplay_sdk.core.exceptions import SdkConfigError, SdkUpstreamError
 from autoplay_sdk.core.models import ActionsPayload
 
 DEFAULT_PREFIX = "autoplay:"
@@ -44,6 +45,15 @@ def import_redis() -> Any:
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(INSTALL_HINT) from exc
     return redis
+
+
+@contextlib.contextmanager
+def upstream(what: str) -> Iterator[None]:
+    """Turn a Redis error raised inside into :class:`SdkUpstreamError` (from it), naming ``what``."""
+    try:
+        yield
+    except import_redis().exceptions.RedisError as exc:
+        raise SdkUpstreamError(f"{what}: Redis unavailable: {type(exc).__name__}") from exc
 
 
 def check_prefix(key_prefix: str) -> str:

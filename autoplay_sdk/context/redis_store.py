@@ -59,7 +59,6 @@ from autoplay_sdk.context._admit import describe, payload_problem, record_drops
 from autoplay_sdk.context._render import enrich_query
 from autoplay_sdk.context.context_store import DEFAULT_MAX_ACTIONS_PER_SESSION, actions_bucket_id
 from autoplay_sdk.context.user_index import SessionRef
-from autoplay_sdk.core.exceptions import SdkUpstreamError
 from autoplay_sdk.core.models import ActionsPayload
 
 __all__ = ["AsyncRedisContextStore", "RedisContextStore", "RedisUserSessionIndex"]
@@ -342,7 +341,7 @@ class RedisContextStore:
         key = actions_bucket_id(product_id, session_id)
         now = self._wall()
         cutoff = None if lookback is None else now - lookback
-        try:
+        with core.upstream("redis_store.get"):
             pipe = self._redis.pipeline(transaction=False)
             pipe.get(self._keys.summary(session_id))
             entries: list[Any] = []
@@ -354,8 +353,6 @@ class RedisContextStore:
                     entries = self._fallback(session_id, cutoff, cap)
             else:
                 (summary_raw,) = pipe.execute()
-        except self._redis_errors() as exc:
-            raise SdkUpstreamError(f"redis_store: Redis unavailable for get(): {type(exc).__name__}") from exc
         return core.render(
             core.text(summary_raw),
             [self._decode(e) for e in entries],
@@ -463,25 +460,35 @@ class RedisContextStore:
     # -- management ----------------------------------------------------------------------------
 
     def reset(self, session_id: str, *, product_id: str | None = None) -> None:
-        """Forget the session's summary, its bucket for ``product_id`` and its session-only bucket."""
+        """Forget the session's summary, its bucket for ``product_id`` and its session-only bucket.
+
+        Raises:
+            SdkUpstreamError: Redis cannot be reached.
+        """
         key = actions_bucket_id(product_id, session_id)
         keys = self._keys
         names = [keys.summary(session_id), keys.bucket(key), keys.meta(key)]
-        if key != session_id:
-            names += [keys.bucket(session_id), keys.meta(session_id)]
-            self._redis.srem(keys.scoped(session_id.strip()), key)
-        self._redis.delete(*names)
+        with core.upstream("redis_store.reset"):
+            if key != session_id:
+                names += [keys.bucket(session_id), keys.meta(session_id)]
+                self._redis.srem(keys.scoped(session_id.strip()), key)
+            self._redis.delete(*names)
         logger.debug("redis_store: reset session=%s product=%s", session_id, product_id)
 
     @property
     def active_sessions(self) -> list[str]:
-        """Sorted bucket keys and summary ids held in Redis (scans the prefix: not for the chat path)."""
+        """Sorted bucket keys and summary ids held in Redis (scans the prefix: not for the chat path).
+
+        Raises:
+            SdkUpstreamError: Redis cannot be reached.
+        """
         found: set[str] = set()
         keys = self._keys
-        for marker in ("b:", "s:"):
-            start = len(keys.prefix) + len(marker)
-            for name in self._redis.scan_iter(match=_glob_escape(keys.prefix + marker) + "*", count=1000):
-                found.add((core.text(name) or "")[start:])
+        with core.upstream("redis_store.active_sessions"):
+            for marker in ("b:", "s:"):
+                start = len(keys.prefix) + len(marker)
+                for name in self._redis.scan_iter(match=_glob_escape(keys.prefix + marker) + "*", count=1000):
+                    found.add((core.text(name) or "")[start:])
         return sorted(found)
 
 
@@ -627,10 +634,8 @@ class RedisUserSessionIndex:
         Raises:
             SdkUpstreamError: Redis cannot be reached.
         """
-        try:
+        with core.upstream("redis_index.get_recent_sessions"):
             entries = self._redis.lrange(self._keys.user(user_id), 0, -1)
-        except core.import_redis().exceptions.RedisError as exc:
-            raise SdkUpstreamError(f"redis_index: Redis unavailable: {type(exc).__name__}") from exc
         now = self._wall()
         refs = []
         for entry in entries:
@@ -640,11 +645,13 @@ class RedisUserSessionIndex:
         return refs
 
     def get_email(self, user_id: str) -> str | None:
-        """The user's latest cached email, or ``None``."""
-        try:
+        """The user's latest cached email, or ``None``.
+
+        Raises:
+            SdkUpstreamError: Redis cannot be reached.
+        """
+        with core.upstream("redis_index.get_email"):
             return core.text(self._redis.get(self._keys.email(user_id)))
-        except core.import_redis().exceptions.RedisError as exc:
-            raise SdkUpstreamError(f"redis_index: Redis unavailable: {type(exc).__name__}") from exc
 
     def get_user_activity(self, user_id: str) -> str:
         """The context text of each recent session, newest first, joined like ``UserSessionIndex``."""
@@ -656,8 +663,13 @@ class RedisUserSessionIndex:
         return "\n\n".join(blocks)
 
     def reset_user(self, user_id: str) -> None:
-        """Forget the user's refs and cached email (for every replica)."""
-        self._redis.delete(self._keys.user(user_id), self._keys.email(user_id))
+        """Forget the user's refs and cached email (for every replica).
+
+        Raises:
+            SdkUpstreamError: Redis cannot be reached.
+        """
+        with core.upstream("redis_index.reset_user"):
+            self._redis.delete(self._keys.user(user_id), self._keys.email(user_id))
 
     async def aclose(self) -> None:
         """Close the asyncio client opened by :meth:`add_async`, if any."""

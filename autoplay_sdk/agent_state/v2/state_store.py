@@ -25,9 +25,8 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from autoplay_sdk.agent_state.v2.session_state import SessionState
-from autoplay_sdk.context._redis_core import DEFAULT_PREFIX, check_prefix, text
+from autoplay_sdk.context._redis_core import DEFAULT_PREFIX, check_prefix, text, upstream
 from autoplay_sdk.context.redis_store import sync_client
-from autoplay_sdk.core.exceptions import SdkUpstreamError
 
 __all__ = ["InMemorySessionStateStore", "RedisSessionStateStore", "from_portable", "to_portable"]
 
@@ -158,16 +157,10 @@ class RedisSessionStateStore(MutableMapping[str, SessionState]):
         self._ttl_ms = max(1, math.ceil(_check_ttl(ttl_s) * 1000))
         self._prefix = check_prefix(key_prefix) + "state:"
         self._redis = sync_client(redis)
-        from redis.exceptions import RedisError, WatchError
-
-        self._errors = RedisError
-        self._watch_error = WatchError
 
     def _call(self, fn: Callable[[], Any]) -> Any:
-        try:
+        with upstream("state_store"):
             return fn()
-        except self._errors as exc:
-            raise SdkUpstreamError(f"state_store: Redis unavailable: {type(exc).__name__}") from exc
 
     def __getitem__(self, key: str) -> SessionState:
         raw = text(self._call(lambda: self._redis.get(self._prefix + key)))

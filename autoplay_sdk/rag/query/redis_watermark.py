@@ -22,9 +22,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autoplay_sdk.context._redis_core import DEFAULT_PREFIX, check_prefix, import_redis, text
+from autoplay_sdk.context._redis_core import DEFAULT_PREFIX, check_prefix, text, upstream
 from autoplay_sdk.context.redis_store import async_client
-from autoplay_sdk.core.exceptions import SdkUpstreamError
 from autoplay_sdk.rag.query.watermark import ChatWatermarkScope
 
 __all__ = ["RedisInboundWatermarkStore"]
@@ -61,7 +60,6 @@ class RedisInboundWatermarkStore:
         self._prefix = check_prefix(key_prefix) + "wm:"
         self._ttl_ms = max(1, math.ceil(ttl_s * 1000))
         self._redis = async_client(redis, retry_s)
-        self._errors: type[Exception] = import_redis().exceptions.RedisError
 
     def _key(self, scope: ChatWatermarkScope) -> str:
         return self._prefix + "\x1f".join((_part(scope.tenant_id), _part(scope.product_id), scope.conversation_id))
@@ -72,10 +70,8 @@ class RedisInboundWatermarkStore:
         Raises:
             SdkUpstreamError: Redis cannot be reached.
         """
-        try:
+        with upstream("watermark"):
             raw = text(await self._redis.get(self._key(scope)))
-        except self._errors as exc:
-            raise SdkUpstreamError(f"watermark: Redis unavailable: {type(exc).__name__}") from exc
         return None if raw is None else float(raw)
 
     async def set_last_inbound_at(self, scope: ChatWatermarkScope, at: float) -> None:
@@ -86,10 +82,8 @@ class RedisInboundWatermarkStore:
             SdkUpstreamError: Redis cannot be reached.
         """
         value = float(at)
-        try:
+        with upstream("watermark"):
             await self._redis.set(self._key(scope), repr(value), px=self._ttl_ms)
-        except self._errors as exc:
-            raise SdkUpstreamError(f"watermark: Redis unavailable: {type(exc).__name__}") from exc
 
     async def aclose(self) -> None:
         """Close the client's connections."""

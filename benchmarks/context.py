@@ -7,8 +7,8 @@ The workload of issue 12, in three phases, each store in a fresh child interpret
 2. **add**: each payload goes to ``ContextStore().add``;
 3. **enrich**: 20,000 ``enrich()`` calls on random sessions.
 
-For every phase the child reports the peak resident set size (``ru_maxrss``) above the RSS it
-had once the wire dicts were built, and the ``tracemalloc`` peak is measured in a separate child
+For every phase the child reports the peak resident set size (``VmHWM``, reset once the input
+is built) above the RSS it had then, and the ``tracemalloc`` peak is measured in a separate child
 (tracing slows Python down several times, so it never shares a run with the timings).
 ``--wire json`` parses JSON bytes instead (``json.loads`` then ``from_dict``: every frame brings
 fresh copies of its strings, a heavier and more stream-like load).
@@ -34,7 +34,6 @@ import dataclasses
 import gc
 import json
 import random
-import resource
 import subprocess
 import sys
 import threading
@@ -229,13 +228,26 @@ class SpecModelStore:
         return f"[Session context]\n{context}\n\n[Query]\n{query}" if context else query
 
 
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1e3  # kB
+    raise RuntimeError(f"{field} missing from /proc/self/status")
+
+
+def _reset_peak() -> None:
+    """Restart the peak-RSS watermark (Linux: writing 5 to clear_refs resets VmHWM)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
 def _rss_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 1e6
+    return _status_mb("VmRSS")
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3  # KiB on Linux
+    return _status_mb("VmHWM")
 
 
 def _make_store(kind: str, options: dict[str, Any]) -> Any:
@@ -269,6 +281,7 @@ def child(kind: str, options: dict[str, Any], mode: str, repeat: int, wire_forma
     out: dict[str, float] = {}
     if mode == "tracemalloc":
         tracemalloc.start()
+    _reset_peak()  # building the input must not count as the workload's peak
     base = _rss_mb()
     started = time.perf_counter()
     payloads = [parse(f) for f in frames]

@@ -237,7 +237,7 @@ class _ContextStoreBase:
         # add() fast path: raw session_id -> (raw product_id, its bucket), pruned by size.
         self._route: dict[Any, _Bucket] = {}
         # Buckets holding a rendered block, least recently read first, and the bytes they hold.
-        self._cached: OrderedDict[_Bucket, int] = OrderedDict()
+        self._cached: dict[_Bucket, int] = {}  # insertion order is recency: re-inserted when read
         self._cached_bytes = 0
         self._lock = threading.Lock()
 
@@ -492,7 +492,8 @@ class _ContextStoreBase:
         cache = bucket.cache
         if cache is not None and cache[0] == base + start and cache[1] == skip:
             if cache[2] == end:
-                self._cached.move_to_end(bucket)
+                cached = self._cached
+                cached[bucket] = cached.pop(bucket, 0)
                 return cache[4]
             if cache[2] < end:  # the window only grew at the end: format just the new actions
                 return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :], 0)
@@ -513,9 +514,9 @@ class _ContextStoreBase:
         cached[bucket] = size
         self._cached_bytes += size
         while self._cached_bytes > budget:
-            old, old_size = cached.popitem(last=False)
+            old = next(iter(cached))
             old.cache = None
-            self._cached_bytes -= old_size
+            self._cached_bytes -= cached.pop(old)
 
     # -- management --------------------------------------------------------------------------
 

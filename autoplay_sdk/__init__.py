@@ -1,8 +1,8 @@
 """autoplay-sdk: receive Autoplay's live product-activity stream and turn it into chatbot context.
 
 ``import autoplay_sdk`` loads only canonical modules (no DeprecationWarning), needs no optional
-extra, and attaches no logging handler.  ``__all__`` follows the published order; names whose
-modules are not part of this build yet (agent-state v2) join it at their place when they land.
+extra, and attaches no logging handler.  ``__all__`` follows the published order.  The deprecated
+v1 agent-state names (``AgentStateMachine`` and its types) resolve lazily with a warning.
 """
 
 from importlib.metadata import PackageNotFoundError, version

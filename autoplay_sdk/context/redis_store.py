@@ -155,6 +155,42 @@ class _Reporter:
                 logger.error("redis_store: on_drop callback raised", exc_info=True)
 
 
+class _Read:
+    """One ``get()``: its arguments resolved against the store's defaults."""
+
+    __slots__ = (
+        "bucket",
+        "cap",
+        "cutoff",
+        "include_actions",
+        "include_summary",
+        "lookback",
+        "now",
+        "product_id",
+        "session_id",
+    )
+
+    def __init__(
+        self,
+        session_id: str,
+        product_id: str | None,
+        include_summary: bool,
+        include_actions: bool,
+        lookback: Any,
+        cap: Any,
+        now: float,
+    ) -> None:
+        self.session_id = session_id
+        self.product_id = product_id
+        self.include_summary = include_summary
+        self.include_actions = include_actions
+        self.lookback = lookback
+        self.cap = cap
+        self.now = now
+        self.cutoff = None if lookback is None else now - lookback
+        self.bucket = actions_bucket_id(product_id, session_id)
+
+
 class RedisContextStore:
     """A :class:`~autoplay_sdk.context.context_store.ContextStore` whose state lives in Redis.
 
@@ -334,33 +370,63 @@ class RedisContextStore:
         Raises:
             SdkUpstreamError: Redis cannot be reached (after the client's retries).
         """
-        inc_summary = self._include_summary if include_summary is _UNSET else include_summary
-        inc_actions = self._include_actions if include_actions is _UNSET else include_actions
-        lookback = self._lookback_seconds if lookback_seconds is _UNSET else lookback_seconds
-        cap = self._max_actions if max_actions is _UNSET else max_actions
-        key = actions_bucket_id(product_id, session_id)
-        now = self._wall()
-        cutoff = None if lookback is None else now - lookback
+        read = _Read(
+            session_id,
+            product_id,
+            self._include_summary if include_summary is _UNSET else include_summary,
+            self._include_actions if include_actions is _UNSET else include_actions,
+            self._lookback_seconds if lookback_seconds is _UNSET else lookback_seconds,
+            self._max_actions if max_actions is _UNSET else max_actions,
+            self._wall(),
+        )
         with core.upstream("redis_store.get"):
             pipe = self._redis.pipeline(transaction=False)
-            pipe.get(self._keys.summary(session_id))
-            entries: list[Any] = []
-            if inc_actions:
-                self._queue_tail(pipe, key, cap)
-                summary_raw, length, entries = pipe.execute()
-                entries = self._grow_tail(key, entries, length, cutoff, cap)
-                if not length and not (product_id or "").strip():
-                    entries = self._fallback(session_id, cutoff, cap)
-            else:
-                (summary_raw,) = pipe.execute()
+            self._queue_read(pipe, read)
+            return self._finish_read(read, pipe.execute())
+
+    def _get_many(self, sessions: list[tuple[str, str | None]]) -> list[str]:
+        """``get(session_id, product_id=...)`` with the defaults for each pair, in one round trip.
+
+        Reads whose window reaches further back, or that fall back to a product bucket, take the
+        extra round trips ``get`` would.
+        """
+        now = self._wall()
+        defaults = (self._include_summary, self._include_actions, self._lookback_seconds, self._max_actions, now)
+        reads = [_Read(sid, pid, *defaults) for sid, pid in sessions]
+        with core.upstream("redis_store.get"):
+            pipe = self._redis.pipeline(transaction=False)
+            for read in reads:
+                self._queue_read(pipe, read)
+            replies = pipe.execute()
+            texts = []
+            for read in reads:
+                n = 3 if read.include_actions else 1
+                texts.append(self._finish_read(read, replies[:n]))
+                replies = replies[n:]
+            return texts
+
+    def _queue_read(self, pipe: Any, read: _Read) -> None:
+        pipe.get(self._keys.summary(read.session_id))
+        if read.include_actions:
+            self._queue_tail(pipe, read.bucket, read.cap)
+
+    def _finish_read(self, read: _Read, replies: list[Any]) -> str:
+        entries: list[Any] = []
+        if read.include_actions:
+            summary_raw, length, entries = replies
+            entries = self._grow_tail(read.bucket, entries, length, read.cutoff, read.cap)
+            if not length and not (read.product_id or "").strip():
+                entries = self._fallback(read.session_id, read.cutoff, read.cap)
+        else:
+            (summary_raw,) = replies
         return core.render(
             core.text(summary_raw),
             [self._decode(e) for e in entries],
-            include_summary=inc_summary,
-            include_actions=inc_actions,
-            lookback=lookback,
-            cap=cap,
-            now=now,
+            include_summary=read.include_summary,
+            include_actions=read.include_actions,
+            lookback=read.lookback,
+            cap=read.cap,
+            now=read.now,
         )
 
     def _queue_tail(self, pipe: Any, bucket_key: str, cap: Any, size: int | None = None) -> None:
@@ -654,10 +720,21 @@ class RedisUserSessionIndex:
             return core.text(self._redis.get(self._keys.email(user_id)))
 
     def get_user_activity(self, user_id: str) -> str:
-        """The context text of each recent session, newest first, joined like ``UserSessionIndex``."""
+        """The context text of each recent session, newest first, joined like ``UserSessionIndex``.
+
+        With a :class:`RedisContextStore` the sessions are read in one round trip.
+
+        Raises:
+            SdkUpstreamError: Redis cannot be reached.
+        """
+        refs = self.get_recent_sessions(user_id)
+        store = self._store
+        if isinstance(store, RedisContextStore):
+            texts = store._get_many([(ref.session_id, ref.product_id) for ref in refs])
+        else:
+            texts = [store.get(ref.session_id, product_id=ref.product_id) for ref in refs]
         blocks = []
-        for ref in self.get_recent_sessions(user_id):
-            text = self._store.get(ref.session_id, product_id=ref.product_id)
+        for ref, text in zip(refs, texts, strict=True):
             if text:
                 blocks.append(f"Session {ref.session_id} ({ref.product_id or 'no-product-id'}):\n{text}")
         return "\n\n".join(blocks)

@@ -7,7 +7,9 @@
   reads the stream and writes for the whole fleet (summaries included), the others wait as hot
   standbys and take over when it dies.
 
-Every replica must be built with the same ``lookback_seconds`` (and key prefix).  A Redis
+``app.state.user_index`` is then a ``RedisUserSessionIndex`` and ``app.state.session_states`` a
+``RedisSessionStateStore``; ``app.state.pipeline`` (in memory) is not used.  Every replica must
+be built with the same ``lookback_seconds`` (and key prefix).  A Redis
 outage makes the routes answer 503 ``{"detail": "Context store unavailable"}`` (after about a
 second of retries) until it is back.
 """

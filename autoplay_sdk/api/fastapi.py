@@ -151,7 +151,9 @@ def build_copilot_app(
             lookback_seconds=lookback_seconds,
             session_state_class=session_state_class,
         )
-        user_index, session_states = shared.user_index, shared.session_states or {}  # type: ignore[assignment]
+        user_index = shared.user_index  # type: ignore[assignment]
+        if shared.session_states is not None:  # not "or {}": a store's truth value would scan Redis
+            session_states = shared.session_states
     prompt_text = system_prompt or RAG_SYSTEM_PROMPT["content"]
 
     async def on_actions(payload: ActionsPayload) -> None:

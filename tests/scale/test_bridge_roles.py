@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,9 @@ def test_cli_needs_a_stream_url_except_for_a_serve_replica(redis_url: str) -> No
     bad = Run(["serve", "--port", "0", "--no-auth", "--redis", "http://" + redis_url[8:], "--role", "serve"])
     assert bad() == 2
     assert "error: redis_url must be a redis://, rediss:// or unix:// URL" in bad.stderr
+
+
+def test_building_a_redis_app_connects_nothing() -> None:
+    app: Any = _app("redis://127.0.0.1:1/0", role="serve")  # nothing listens there
+    assert type(app.state.user_index).__name__ == "RedisUserSessionIndex"
+    assert type(app.state.session_states).__name__ == "RedisSessionStateStore"

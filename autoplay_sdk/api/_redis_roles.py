@@ -95,7 +95,10 @@ def redis_parts(
         if ingester is None:
             yield
             return
+        from autoplay_sdk.api.fastapi import _reader_ended_callback
+
         task = asyncio.create_task(ingester.run())
+        task.add_done_callback(_reader_ended_callback(stream_url))  # a dead stream is logged when it dies
         app.state.connector_client = ingester.client
         app.state.connector_task = task
         await asyncio.sleep(0)

@@ -73,3 +73,29 @@ def test_building_a_redis_app_connects_nothing() -> None:
     app: Any = _app("redis://127.0.0.1:1/0", role="serve")  # nothing listens there
     assert type(app.state.user_index).__name__ == "RedisUserSessionIndex"
     assert type(app.state.session_states).__name__ == "RedisSessionStateStore"
+
+
+async def test_an_ingest_replica_reports_a_dead_stream(redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    import logging
+
+    import httpx
+
+    from autoplay_sdk.testing import LocalConnector
+
+    with LocalConnector() as connector:
+        app: Any = build_copilot_app(
+            stream_url=connector.stream_url,
+            token="wrong-token-123",
+            llm=local_summarizer_llm,
+            redis_url=redis_url,
+            role="ingest",
+        )
+        with pytest.raises(httpx.HTTPStatusError):
+            async with running(app) as http:
+                await asyncio.wait({app.state.connector_task}, timeout=20)
+                assert (await http.get("/healthz")).status_code == 200  # the routes keep serving
+                errors = [r for r in caplog.records if r.name == "autoplay_sdk.api.fastapi"]
+                assert errors and errors[0].levelno == logging.ERROR
+                assert "HTTPStatusError (HTTP 403)" in errors[0].getMessage()
+    assert all("wrong-token-123" not in r.getMessage() for r in caplog.records)

@@ -40,8 +40,9 @@ import threading
 import time
 import tracemalloc
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
+
+from autoplay_sdk.core.models import ActionsPayload, SlimAction
 
 N_PAYLOADS = 50_000
 N_SESSIONS = 5_000
@@ -98,69 +99,51 @@ def build_wire(seed: int = 7) -> tuple[list[dict[str, Any]], list[str]]:
     return wire, sessions
 
 
-@dataclass
-class _SlimAction075:
-    """The 0.7.5 action model as documented: a plain dataclass, wire values taken as they come."""
-
-    title: str
-    description: str
-    canonical_url: str
-    index: int = 0
-    type: str = ""
-    timestamp_start: float = 0.0
-    timestamp_end: float = 0.0
-    raw_url: str = ""
-    session_id: str | None = None
-    user_id: str | None = None
-    email: str | None = None
-    conversation_id: str | None = None
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> _SlimAction075:
-        return cls(
-            d.get("title") or "",
-            d.get("description") or "",
-            d.get("canonical_url") or "",
-            d.get("index") or 0,
-            d.get("type") or "",
-            d.get("timestamp_start") or 0.0,
-            d.get("timestamp_end") or 0.0,
-            d.get("raw_url") or "",
-            d.get("session_id"),
-            d.get("user_id"),
-            d.get("email"),
-            d.get("conversation_id"),
-        )
-
-    def to_text(self) -> str:
-        return f"[{self.index}] {self.type}: {self.description} \u2014 {self.canonical_url}"
+_RAW_IDS = ("session_id", "user_id", "email", "conversation_id")
 
 
-@dataclass
-class _ActionsPayload075:
-    """The 0.7.5 payload model as documented (plain dataclass, raw wire values)."""
+def _model_075(cls: type[Any], name: str, **namespace: Any) -> Any:
+    """The 0.7.5 shape of ``cls``: the same fields in a plain ``__dict__`` dataclass (no slots)."""
+    fields = [
+        (f.name, f.type) if f.default is dataclasses.MISSING else (f.name, f.type, dataclasses.field(default=f.default))
+        for f in dataclasses.fields(cls)
+    ]
+    return dataclasses.make_dataclass(name, fields, namespace=namespace)
 
-    product_id: str
-    session_id: str | None
-    user_id: str | None
-    email: str | None
-    actions: list[_SlimAction075]
-    count: int
-    forwarded_at: float
-    conversation_id: str | None = None
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> _ActionsPayload075:
-        return cls(
-            d.get("product_id") or "",
-            d.get("session_id") or None,
-            d.get("user_id") or None,
-            d.get("email") or None,
-            [_SlimAction075.from_dict(a) for a in (d.get("actions") or [])],
-            d.get("count") or 0,
-            d.get("forwarded_at") or 0.0,
-            d.get("conversation_id"),
-        )
+def _slim_075_from_dict(d: dict[str, Any]) -> Any:
+    # As documented for 0.7.5: ids are taken raw; other falsy values become the field default
+    # ("" for the required text fields) and truthy values are kept as they come.
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(_SlimAction075):
+        value = d.get(f.name)
+        if f.name not in _RAW_IDS:
+            value = value or ("" if f.default is dataclasses.MISSING else f.default)
+        values[f.name] = value
+    return _SlimAction075(**values)
+
+
+_SlimAction075 = _model_075(
+    SlimAction,
+    "_SlimAction075",
+    to_text=lambda self: f"[{self.index}] {self.type}: {self.description} \u2014 {self.canonical_url}",
+)
+
+
+def _payload_075_from_dict(d: dict[str, Any]) -> Any:
+    return _ActionsPayload075(
+        d.get("product_id") or "",
+        d.get("session_id") or None,
+        d.get("user_id") or None,
+        d.get("email") or None,
+        [_slim_075_from_dict(a) for a in (d.get("actions") or [])],
+        d.get("count") or 0,
+        d.get("forwarded_at") or 0.0,
+        d.get("conversation_id"),
+    )
+
+
+_ActionsPayload075 = _model_075(ActionsPayload, "_ActionsPayload075", from_dict=staticmethod(_payload_075_from_dict))
 
 
 class SpecModelStore:
@@ -261,8 +244,6 @@ def _make_store(kind: str, options: dict[str, Any]) -> Any:
 
 def child(kind: str, options: dict[str, Any], mode: str, repeat: int, wire_format: str) -> dict[str, float]:
     """One measurement in this (fresh) interpreter; see the module docstring."""
-    from autoplay_sdk.core.models import ActionsPayload
-
     wire, sessions = build_wire()
     rng = random.Random(11)
     picks = [sessions[rng.randrange(N_SESSIONS)] for _ in range(N_ENRICH)]

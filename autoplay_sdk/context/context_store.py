@@ -16,11 +16,13 @@ the state, the lock, the bounds and a small cache.  Choices beyond the published
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
   newest-first walk that stops at ``max_actions``, and renders only that window.
 - **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 8 MiB; 0
-  turns it off).  The rendered ``Recent activity:`` block of recently read sessions is kept as
-  UTF-8, least recently read dropped first once the budget is exceeded.  An unchanged window is
-  served from it; a window that only grew at the end (new actions arrived, nothing aged out) is
-  extended by formatting just the new actions.  Sessions read often stay cached, rarely read
-  ones cost memory only while being read.  Because of the cache, **payloads must not be mutated
+  turns it off).  The rendered ``Recent activity:`` block of each read window is written, as
+  UTF-8, into one ring buffer of that size and the bucket keeps only its position; the oldest
+  blocks are overwritten first, and a read whose block was overwritten renders (and writes) it
+  again.  An unchanged window is served from the buffer; a window that only grew at the end (new
+  actions arrived, nothing aged out) is extended by formatting just the new actions.  One buffer
+  instead of an object per block: no per-block overhead, no heap fragmentation, and the cache
+  never holds more than its budget.  Because of the cache, **payloads must not be mutated
   after** ``add()`` (they are stored by reference; the SDK itself never mutates them).
 - **Bad payloads are refused at the door.**  ``add()`` logs a WARNING and changes nothing for a
   payload it could not order or render later (``forwarded_at`` not a finite number, ids that are
@@ -81,7 +83,6 @@ logger = get_logger(__name__)
 
 DEFAULT_MAX_ACTIONS_PER_SESSION = 10_000
 DEFAULT_RENDER_CACHE_BYTES = 8 << 20
-_CACHE_ENTRY_OVERHEAD = 200  # bytes of bookkeeping per cached block, besides its text
 
 
 class _Unset(enum.Enum):
@@ -91,13 +92,13 @@ class _Unset(enum.Enum):
 _UNSET = _Unset.UNSET
 _NO_ROUTE = object()
 
-# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_utf8, payloads, skip_in_payloads).
+# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_text, payloads, skip_in_payloads).
 # ``skip`` keys the cache entry; ``skip_in_payloads`` is what to skip in ``payloads`` (0 when only
 # the new payloads of a grown window are rendered after ``prefix``).
-_Job = tuple["_Bucket | None", int, int, int, int, bytes, list[ActionsPayload], int]
-# A cached window: (start_abs, skip, end_abs, line_count, "Recent activity:" block as UTF-8).
-# UTF-8 because the EM DASH would make every cached str two bytes per character.
-_Entry = tuple[int, int, int, int, bytes]
+_Job = tuple["_Bucket | None", int, int, int, int, str, list[ActionsPayload], int]
+# A cached window: (start_abs, skip, end_abs, line_count, arena offset, length): the position of
+# its "Recent activity:" block, as UTF-8, in the store's text arena (see _ContextStoreBase._remember).
+_Entry = tuple[int, int, int, int, int, int]
 
 
 def actions_bucket_id(product_id: str | None, session_id: str | None) -> str:
@@ -146,7 +147,7 @@ class _Bucket:
         self.base = 0
         self.ordered = True  # forwarded_at is non-decreasing: lookback reads can bisect
         self.last: Any = -math.inf  # forwarded_at of the newest payload
-        # (start_abs, skip, end_abs, line_count, "Recent activity:" block) of the last rendered window.
+        # Where the last rendered window of this bucket sits in the store's render cache.
         self.cache: _Entry | None = None
 
     def drop_oldest(self, k: int) -> int:
@@ -177,14 +178,11 @@ class _Bucket:
         self.last = fwd[-1] if fwd else -math.inf
 
 
-def _render(job: _Job) -> tuple[str, _Entry | None]:
-    """The window's ``"Recent activity:"`` block and the cache entry describing it."""
-    bucket, start, skip, end, first, prefix, payloads, skip_in_payloads = job
+def _render(job: _Job) -> tuple[str, int]:
+    """The window's ``"Recent activity:"`` block and its number of action lines."""
+    _, _, _, _, first, prefix, payloads, skip_in_payloads = job
     lines = window_lines(payloads, skip_in_payloads, first)
-    text = join_activity(lines, prefix.decode())
-    if bucket is None:
-        return text, None
-    return text, (start, skip, end, first - 1 + len(lines), text.encode())
+    return join_activity(lines, prefix), first - 1 + len(lines)
 
 
 class _ContextStoreBase:
@@ -237,8 +235,10 @@ class _ContextStoreBase:
         # add() fast path: raw session_id -> (raw product_id, its bucket), pruned by size.
         self._route: dict[Any, _Bucket] = {}
         # Buckets holding a rendered block, least recently read first, and the bytes they hold.
-        self._cached: dict[_Bucket, int] = {}  # insertion order is recency: re-inserted when read
-        self._cached_bytes = 0
+        # The render cache: rendered blocks (UTF-8) written one after another into one ring buffer
+        # of render_cache_bytes; ``_written`` counts every byte ever written (see _remember).
+        self._arena = bytearray()
+        self._written = 0
         self._lock = threading.Lock()
 
         if summarizer is not None:
@@ -423,7 +423,7 @@ class _ContextStoreBase:
         key = f"{pid}\x1f{sid}" if pid else sid
 
         warning: tuple[str, tuple[str, ...]] | None = None
-        window: str | bytes | _Job = ""
+        window: str | _Job = ""
         with self._lock:
             if self._session_ttl_s is not None:
                 self._expire()
@@ -438,13 +438,12 @@ class _ContextStoreBase:
             logger.warning(warning[0], *warning[1])
         if isinstance(window, str):
             activity = window
-        elif isinstance(window, bytes):
-            activity = window.decode()
         else:
-            activity, entry = _render(window)
-            if entry is not None:
+            activity, lines = _render(window)
+            if window[0] is not None and self._render_cache_bytes:
+                data = activity.encode()
                 with self._lock:
-                    self._remember(window[0], entry)
+                    self._remember(window, lines, data)
         return compose_context(summary, activity)
 
     def _fallback(
@@ -471,7 +470,7 @@ class _ContextStoreBase:
         )
         return None, ((message, (session_id,)) if first_time else None)
 
-    def _window(self, bucket: _Bucket, lookback: float | None, cap: int | None) -> str | bytes | _Job:
+    def _window(self, bucket: _Bucket, lookback: float | None, cap: int | None) -> str | _Job:
         # Caller holds the lock: locate the window; return cached text or a job rendered outside.
         if cap is not None and cap <= 0:
             return ""
@@ -482,7 +481,7 @@ class _ContextStoreBase:
             if not bucket.ordered:
                 selected = [p for p in payloads if p.forwarded_at >= cutoff]
                 first, skip = cap_start(selected, 0, cap) if cap is not None else (0, 0)
-                return (None, 0, skip, 0, 1, b"", selected[first:], skip)
+                return (None, 0, skip, 0, 1, "", selected[first:], skip)
             start = bisect_left(payloads, cutoff, key=FORWARDED_AT)
         skip = 0
         if cap is not None:
@@ -490,33 +489,37 @@ class _ContextStoreBase:
         base = bucket.base
         end = base + len(payloads)
         cache = bucket.cache
-        if cache is not None and cache[0] == base + start and cache[1] == skip:
-            if cache[2] == end:
-                cached = self._cached
-                cached[bucket] = cached.pop(bucket, 0)
-                return cache[4]
-            if cache[2] < end:  # the window only grew at the end: format just the new actions
-                return (bucket, base + start, skip, end, cache[3] + 1, cache[4], payloads[cache[2] - base :], 0)
-        return (bucket, base + start, skip, end, 1, b"", payloads[start:], skip)
+        if cache is not None and cache[0] == base + start and cache[1] == skip and cache[2] <= end:
+            offset, length = cache[4], cache[5]
+            if self._written - offset > self._render_cache_bytes:  # overwritten since: render again
+                bucket.cache = None
+            else:
+                at = offset % self._render_cache_bytes
+                text = self._arena[at : at + length].decode()
+                if cache[2] == end:
+                    return text
+                # The window only grew at the end: format just the new actions.
+                return (bucket, base + start, skip, end, cache[3] + 1, text, payloads[cache[2] - base :], 0)
+        return (bucket, base + start, skip, end, 1, "", payloads[start:], skip)
 
-    def _remember(self, bucket: _Bucket | None, entry: _Entry) -> None:
-        # Caller holds the lock.  Cache a rendered block within the byte budget, LRU first out.
-        if bucket is None or not bucket.live:
+    def _remember(self, job: _Job, lines: int, data: bytes) -> None:
+        # Caller holds the lock.  Write a rendered block into the arena and point the bucket at it.
+        # The arena is a ring: blocks are written one after another and, past its end, from its
+        # start again, over the oldest blocks (first in, first out).  A block is intact while fewer
+        # than render_cache_bytes bytes were written after its offset.  One buffer instead of an
+        # object per block: no per-block overhead and no heap fragmentation from cached text.
+        bucket, start, skip, end = job[0], job[1], job[2], job[3]
+        capacity = self._render_cache_bytes
+        n = len(data)
+        if bucket is None or not bucket.live or n > capacity:
             return
-        cached = self._cached
-        self._cached_bytes -= cached.pop(bucket, 0)
-        size = len(entry[4]) + _CACHE_ENTRY_OVERHEAD
-        budget = self._render_cache_bytes
-        if size > budget:
-            bucket.cache = None
-            return
-        bucket.cache = entry
-        cached[bucket] = size
-        self._cached_bytes += size
-        while self._cached_bytes > budget:
-            old = next(iter(cached))
-            old.cache = None
-            self._cached_bytes -= cached.pop(old)
+        at = self._written % capacity
+        if at + n > capacity:  # keep each block contiguous: skip the tail, wrap to the start
+            self._written += capacity - at
+            at = 0
+        self._arena[at : at + n] = data
+        bucket.cache = (start, skip, end, lines, self._written, n)
+        self._written += n
 
     # -- management --------------------------------------------------------------------------
 
@@ -579,7 +582,6 @@ class _ContextStoreBase:
         bucket.live = False
         bucket.payloads = []
         bucket.cache = None
-        self._cached_bytes -= self._cached.pop(bucket, 0)
         if self._route.get(bucket.route) is bucket:
             del self._route[bucket.route]
 

@@ -167,3 +167,36 @@ def test_a_bad_frame_from_the_wire_no_longer_poisons_the_session() -> None:
     assert store.get("s1").count("\n") == 3  # the ISO payload is ordered like any other
     assert isinstance(store.actions["s1"][1].forwarded_at, float)
     assert SlimAction.from_dict({"timestamp_start": "2024-01-01T00:00:00Z"}).timestamp_start == 1704067200.0
+
+
+def test_a_malformed_frame_on_a_real_stream_is_skipped_and_the_session_keeps_working() -> None:
+    """End to end over 127.0.0.1: good frame, wrong-typed frame, good frame → two payloads stored."""
+    import threading
+
+    from autoplay_sdk import ConnectorClient
+    from autoplay_sdk.testing import LocalConnector
+
+    def frame(i: int, **changes: Any) -> dict[str, Any]:
+        action = {"index": i, "type": "click", "description": f"Clicked {i}", "canonical_url": "/p"}
+        return {"type": "actions", "session_id": "s1", "forwarded_at": NOW + i, "actions": [action], **changes}
+
+    store = ContextStore()
+    got_last = threading.Event()
+
+    def on_actions(p: ActionsPayload) -> None:
+        store.add(p)
+        if p.forwarded_at == NOW + 2:
+            got_last.set()
+
+    with LocalConnector([frame(0), frame(1, actions=[{"title": ["not", "text"]}]), frame(2)]) as server:
+        client = ConnectorClient(server.stream_url, token=server.token).on_actions(on_actions)
+        client.run_in_background()
+        try:
+            assert got_last.wait(30)
+        finally:
+            client.stop()
+    assert store.get("s1").splitlines() == [
+        "Recent activity:",
+        "1. [0] click: Clicked 0 \u2014 /p",
+        "2. [2] click: Clicked 2 \u2014 /p",
+    ]

@@ -4,8 +4,8 @@
 state machine adds four more old paths.  None of them has a file.  Instead:
 
 * **One table.**  The rows are ``autoplay_sdk.compat.shims.SHIM_MAP`` (the published 49, in order)
-  followed by ``_V1_ROWS`` below (spec 04 §3.3, kept out of ``SHIM_MAP`` so that it equals the
-  published value).  Each row is ``{"old_module": ..., "new_module": ...}``.
+  followed by ``_V1_ROWS`` below (the restored v1 state-machine paths, kept out of ``SHIM_MAP``
+  so that it equals the published value).  Each row is ``{"old_module": ..., "new_module": ...}``.
 * **One finder.**  ``install()`` appends a single ``importlib.abc.MetaPathFinder`` to the *end* of
   ``sys.meta_path``.  It is therefore asked only about names that no real finder located, so it
   costs nothing for ordinary imports.  ``autoplay_sdk.compat`` is imported lazily, the first time an
@@ -16,21 +16,22 @@ state machine adds four more old paths.  None of them has a file.  Instead:
   no change to the table.
 * **Kind follows from the table.**  A row is a *package* alias when another row lives beneath it
   (``autoplay_sdk.serve`` has ``autoplay_sdk.serve.fastapi``); every other row is a *leaf* alias.
-  This yields exactly the six package rows of spec 04 §4.3 plus ``autoplay_sdk.agent_states``.
+  This yields the six package rows of 0.7.5 (``serve``, ``proactive_triggers``, ...) plus
+  ``autoplay_sdk.agent_states``.
 
-Leaf alias (§4.2): the loader warns, imports the canonical module and puts that very object in
+Leaf alias: the loader warns, imports the canonical module and puts that very object in
 ``sys.modules[old]``; importlib then returns it and binds it on the parent package.  So the old path
 *is* the canonical module: identity, ``__name__`` and monkeypatching are shared.
 
-Package alias (§4.3): a distinct module named by the old path, with an empty ``__path__`` (its old
+Package alias: a distinct module named by the old path, with an empty ``__path__`` (its old
 sub-paths are found by this same finder), a PEP 562 ``__getattr__`` that fetches every other name
 from the target on demand (``__all__`` included, so ``from old import *`` yields the target's public
 names), and ``__dir__`` returning ``dir(target)``.  Because importlib binds a freshly imported
 module on its parent, ``import autoplay_sdk.agent_state_v2`` rebinds the root attribute
-``agent_state_v2`` from the canonical package to the alias package (the §4.4 quirk); names fetched
+``agent_state_v2`` from the canonical package to the alias package (as 0.7.5 does); names fetched
 through either are the same objects.
 
-Warning (§4.1): one ``DeprecationWarning`` per execution of an old path, i.e. at first import and
+Warning: one ``DeprecationWarning`` per execution of an old path, i.e. at first import and
 again after its ``sys.modules`` entry is deleted; attribute access never warns.  It is attributed to
 the importer: the first frame outside importlib's bootstrap and this module (the user's ``import``
 line; ``importlib/__init__.py`` for ``importlib.import_module``).  We locate that frame ourselves and
@@ -55,7 +56,7 @@ from typing import Any
 _PREFIX = "autoplay_sdk."
 _COMPAT = "autoplay_sdk.compat"
 
-# Spec 04 §3.3: the restored v1 state-machine paths.  Same shape as SHIM_MAP rows, served by the
+# The restored v1 state-machine paths.  Same shape as SHIM_MAP rows, served by the
 # same finder, but not part of the published SHIM_MAP value.
 _V1_ROWS: list[dict[str, str]] = [
     {"old_module": "autoplay_sdk.agent_states", "new_module": "autoplay_sdk.agent_state.v1.states"},

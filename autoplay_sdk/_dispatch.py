@@ -1,33 +1,38 @@
 """Callback dispatch for the async client: never inline on the reader, ordered per session.
 
-The reader only appends to an inbox (O(1), no await).  One dispatcher task takes payloads in
-arrival order and calls the callback:
+The reader only appends to an inbox (O(1), no await) and, when the inbox was empty, schedules
+one *pump* with ``loop.call_soon``.  The pump runs on the loop after the reader yields, takes
+payloads in arrival order and calls the callback:
 
 * a plain callback returns at once — nothing to schedule, so no task is created for it;
 * a callback that returns a coroutine gets a *lane*: that session's coroutines are awaited on
   lane tasks, at most ``concurrency`` at a time, and the session's later payloads wait in the
-  lane (FIFO) until a slot frees.  Other sessions keep flowing through the dispatcher.
+  lane (FIFO) until a slot frees.  Other sessions keep flowing through the pump.
 
 So per session, callbacks start in arrival order and at most ``concurrency`` run at once; a
 slow ``async`` callback for session A never delays session B nor the reader.  Lanes exist only
-while a session has work in flight, so their number is bounded by ``max_pending``.
+while a session has work in flight, so their number is bounded by ``max_pending``.  A loop
+callback rather than a dispatcher task keeps the hand-off to one scheduled call per batch,
+without a future and a task switch per payload.
 
 ``pending`` counts accepted payloads not yet finished (in the inbox, waiting in a lane, or
-running).  At ``max_pending`` new payloads are dropped through the core's ``drop``.
+running).  At ``max_pending`` new payloads are dropped through the core's ``drop``.  What a
+drain timeout leaves undelivered (waiting, or cancelled while running) is handed back to the
+client, which counts it as dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from autoplay_sdk._stream import StreamCore
+from autoplay_sdk._stream import NO_SESSION, Delivery, StreamCore
 from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk.core.models import ActionsPayload
 
-Item = tuple[str, Callable[[Any], Any], Any]  # event_type, callback, typed payload
+Item = tuple[Delivery, Callable[[Any], Any]]
 
 
 class _Lane:
@@ -44,68 +49,70 @@ class SessionDispatcher:
         self._concurrency = concurrency
         self._max_pending = max_pending
         self._inbox: deque[tuple[str, Item]] = deque()
-        self._ready = asyncio.Event()
-        self._closing = False
-        self._runner: asyncio.Task[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._scheduled = False
         self.lanes: OrderedDict[str, _Lane] = OrderedDict()
         self.tasks: set[asyncio.Task[None]] = set()
         self.pending = 0
         self.active = 0
+        self._undelivered: list[Delivery] = []
 
     # -- reader side (synchronous, never awaits) -------------------------------------------
 
-    def submit(self, key: str, event_type: str, cb: Callable[[Any], Any], typed: Any, raw: dict[str, Any]) -> None:
+    def submit(self, key: str, delivery: Delivery, cb: Callable[[Any], Any]) -> None:
         if self.pending >= self._max_pending:
-            self._core.drop(event_type, raw)
+            self._core.drop(delivery)
             return
         self.pending += 1
-        self._inbox.append((key, (event_type, cb, typed)))
-        if not self._ready.is_set():
-            self._ready.set()
-        if self._runner is None:
-            self._runner = asyncio.get_running_loop().create_task(self._run())
+        self._inbox.append((key, (delivery, cb)))
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self._pump)
         metrics = self._core.metrics
         if metrics is not None:
             _safe_call(metrics, "record_queue_depth", depth=self.pending)
 
     # -- dispatcher ------------------------------------------------------------------------
 
-    async def _run(self) -> None:
-        inbox, lanes, ready = self._inbox, self.lanes, self._ready
-        while True:
-            while inbox:
-                key, item = inbox.popleft()
+    def _pump(self) -> None:
+        self._scheduled = False
+        inbox, lanes, concurrency, failed = self._inbox, self.lanes, self._concurrency, self._core.callback_failed
+        while inbox:
+            key, item = inbox.popleft()
+            if lanes:
                 lane = lanes.get(key)
-                if lane is not None and (lane.waiting or lane.active >= self._concurrency):
+                if lane is not None and (lane.waiting or lane.active >= concurrency):
                     lane.waiting.append(item)
-                else:
-                    self._start(key, item)
-            if self._closing:
-                return
-            ready.clear()
-            if not inbox:
-                await ready.wait()
+                    continue
+            delivery, cb = item
+            self.active += 1
+            try:
+                result = cb(delivery.payload)
+            except Exception as exc:
+                failed(delivery.kind, delivery.payload, exc)
+                result = None
+            if result is not None and asyncio.iscoroutine(result):
+                self._spawn(key, item, result)
+            else:
+                self.active -= 1
+                self.pending -= 1
 
-    def _start(self, key: str, item: Item) -> None:
-        result = self._call(item)
-        if asyncio.iscoroutine(result):
-            lane = self.lanes.get(key)
-            if lane is None:
-                lane = self.lanes[key] = _Lane()
-            lane.active += 1
-            task = asyncio.get_running_loop().create_task(self._lane(key, lane, item, result))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
-        else:
-            self._finished()
+    def _spawn(self, key: str, item: Item, coro: Coroutine[Any, Any, Any]) -> None:
+        lane = self.lanes.get(key)
+        if lane is None:
+            lane = self.lanes[key] = _Lane()
+        lane.active += 1
+        task = self._loop.create_task(self._lane(key, lane, item, coro))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def _call(self, item: Item) -> Any:
-        event_type, cb, typed = item
+        delivery, cb = item
         self.active += 1
         try:
-            return cb(typed)
+            return cb(delivery.payload)
         except Exception as exc:
-            self._core.callback_failed(event_type, typed, exc)
+            self._core.callback_failed(delivery.kind, delivery.payload, exc)
             return None
 
     def _finished(self) -> None:
@@ -117,8 +124,11 @@ class SessionDispatcher:
             while True:
                 try:
                     await coro
+                except asyncio.CancelledError:
+                    self._undelivered.append(item[0])
+                    raise
                 except Exception as exc:
-                    self._core.callback_failed(item[0], item[2], exc)
+                    self._core.callback_failed(item[0].kind, item[0].payload, exc)
                 finally:
                     self._finished()
                 # Take the session's next payload, running plain callbacks right here.
@@ -136,29 +146,84 @@ class SessionDispatcher:
             if lane.active == 0:
                 if lane.waiting:  # cancelled by a drain timeout: those payloads are abandoned
                     self.pending -= len(lane.waiting)
+                    self._undelivered.extend(item[0] for item in lane.waiting)
                     lane.waiting.clear()
                 self.lanes.pop(key, None)
 
     # -- shutdown --------------------------------------------------------------------------
 
-    async def drain(self, timeout: float) -> int:
+    async def drain(self, timeout: float) -> list[Delivery]:
         """Deliver what was accepted, for up to ``timeout`` seconds; cancel the rest.
 
-        Returns the number of payloads that could not be delivered (0 when all were).
+        Returns the payloads that could not be delivered (none when all were).
         """
-        self._closing = True
-        self._ready.set()
-        deadline = time.monotonic() + timeout
-        if self._runner is not None:
-            await asyncio.wait([self._runner], timeout=timeout)
+        self._pump()  # the reader has stopped: start what is still in the inbox now
         late: set[asyncio.Task[Any]] = set()
         if self.tasks:
-            _, late = await asyncio.wait(set(self.tasks), timeout=max(0.0, deadline - time.monotonic()))
-        if self._runner is not None and not self._runner.done():
-            late.add(self._runner)
-        undelivered = self.pending
+            _, late = await asyncio.wait(set(self.tasks), timeout=timeout)
         for task in late:
             task.cancel()
         if late:
             await asyncio.gather(*late, return_exceptions=True)
-        return undelivered if late else 0
+        return self._undelivered
+
+
+class LaneHandOff:
+    """The async client's hand-off side: payloads into session lanes, drained on exit.
+
+    Also serves the compatibility names 0.7.5 users' tests read (``_session_semaphores``,
+    ``_active_dispatches``, ``_dispatch``).
+    """
+
+    _core: StreamCore
+    _callbacks: dict[str, Callable[[Any], Any]]
+    _session_concurrency: int
+    _max_pending: int
+    _drain_timeout_s: float
+    _dispatcher: SessionDispatcher | None
+
+    @property
+    def pending_count(self) -> int:
+        """Payloads accepted but not yet delivered (waiting or running)."""
+        return self._dispatcher.pending if self._dispatcher is not None else 0
+
+    @property
+    def _session_semaphores(self) -> dict[str, Any]:
+        """Sessions with callbacks in flight (the published name of the per-session map)."""
+        return dict(self._dispatcher.lanes) if self._dispatcher is not None else {}
+
+    @property
+    def _active_dispatches(self) -> int:
+        return self._dispatcher.active if self._dispatcher is not None else 0
+
+    def _submit(self, delivery: Delivery | None) -> None:
+        if delivery is None:
+            return
+        cb = self._callbacks.get(delivery.kind)
+        if cb is not None:
+            self._lanes().submit(delivery.payload.session_id or NO_SESSION, delivery, cb)
+
+    def _lanes(self) -> SessionDispatcher:
+        if self._dispatcher is None:
+            self._dispatcher = SessionDispatcher(
+                core=self._core, concurrency=self._session_concurrency, max_pending=self._max_pending
+            )
+        return self._dispatcher
+
+    async def _dispatch(self, session_id: str, typed: Any) -> None:
+        """Compatibility entry point: queue ``typed`` on ``session_id``'s lane."""
+        if hasattr(typed, "actions") and hasattr(typed, "count") and not hasattr(typed, "replaces"):
+            kind = "actions"
+        elif hasattr(typed, "summary") and hasattr(typed, "replaces"):
+            kind = "summary"
+        else:
+            kind = "actions" if isinstance(typed, ActionsPayload) else "summary"
+        cb = self._callbacks.get(kind)
+        if cb is not None:
+            to_dict = getattr(typed, "to_dict", None)
+            self._lanes().submit(session_id, Delivery(kind, typed, to_dict() if to_dict else {}), cb)
+
+    async def _drain(self) -> None:
+        dispatcher, self._dispatcher = self._dispatcher, None
+        if dispatcher is not None:
+            self._core.undelivered(await dispatcher.drain(self._drain_timeout_s), self._drain_timeout_s)

@@ -1,51 +1,76 @@
 """The sans-IO streaming core shared by ``ConnectorClient`` and ``AsyncConnectorClient``.
 
 Nothing here opens a socket, starts a thread, sleeps or awaits.  The two clients are thin
-drivers: they connect, move bytes from the response into :class:`FrameDecoder`, hand frames to
-:meth:`StreamCore.route`, and sleep for as long as :meth:`StreamCore.next_delay` says.  Every
-decision — which statuses are fatal, how long to back off, when to give up, which frames are
-payloads, what gets logged — is made here, once, for both.
+drivers: they connect, hand the response to :meth:`StreamCore.opened`, feed the body's bytes to
+:meth:`StreamCore.feed` and get typed :class:`Delivery` values back, hand those to their
+callbacks, and sleep for as long as :meth:`StreamCore.next_delay` says.  Every decision — which
+statuses are fatal, how long to back off, when a connection counts as good, when to give up,
+which frames are payloads, what gets logged — is made here, once, for both.
 
 Decisions where the published contract is silent:
 
-* Frames are decoded from the raw response bytes by :class:`FrameDecoder`, a frame at a time
-  (httpx-sse's ``iter_sse`` decodes text with replacement characters, which would hide
-  invalid UTF-8, and costs several times more per event).  httpx-sse still opens the stream
-  (``connect_sse``), serves test doubles (``iter_sse``) and is the oracle of a differential
-  test.  A frame with invalid UTF-8, or longer than ``max_frame_bytes``, is logged and skipped
-  without buffering the rest of it; its ``id:`` still counts, so a resume does not ask for it
-  again.
-* A frame with empty ``data`` (an ``id:``- or ``retry:``-only frame, or a keep-alive under
-  another event name) is skipped silently, like a heartbeat.
-* JSON that is not an object is logged like unparseable data and skipped (the reference
-  crashed the reader on it).
-* ``retry: <ms>`` from the server becomes the base of the next reconnect delay; consecutive
-  failures still double it up to ``max_backoff_s``.
+* Any failure to decode a frame — invalid JSON, nesting too deep for the parser, JSON that is not
+  an object, a payload the models reject — makes it a malformed frame: logged, skipped, never a
+  reconnect.  A frame with empty ``data`` (an ``id:``- or ``retry:``-only frame, or a keep-alive
+  under another event name) is skipped silently, like a heartbeat.
+* A connection is *good* once it delivered an event (any frame, heartbeats included) or stayed
+  open for ``RetryPolicy.reset_after_s``; only a good connection resets the backoff and the
+  attempt count.  A stream that ends cleanly after a good connection is not a failed attempt
+  (as published); one that ends before any event is.  Either fires ``on_disconnect``.
+* ``retry: <ms>`` from the server becomes the base of the next reconnect delay, capped at
+  ``max_backoff_s``; consecutive failures still double it.
+* HTTP 204 means the server asks the client to stop: ``run()`` returns without reconnecting.
+  A 2xx whose content type is not ``text/event-stream`` is a misconfiguration and raises
+  :class:`~autoplay_sdk.core.exceptions.SdkConfigError` at once.
+* ``Last-Event-ID`` carries the id as UTF-8 (as browsers do).  An id that no HTTP header can
+  carry (a control character, or leading/trailing whitespace) is not sent: the client resumes
+  without it and logs that once.
 * URLs are logged with any userinfo and query string redacted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
+import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import httpx
-from httpx_sse import SSEError
 
-from autoplay_sdk.core.exceptions import SdkUpstreamError
-from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk._logging import redact_url
+from autoplay_sdk._sse import Frame, FrameDecoder
+from autoplay_sdk.core.exceptions import (
+    SdkAuthError,
+    SdkConfigError,
+    SdkError,
+    SdkNotFoundError,
+    SdkUpstreamError,
+)
+from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
+__all__ = [
+    "DEFAULT_MAX_FRAME_BYTES",
+    "Delivery",
+    "Frame",
+    "FrameDecoder",
+    "RetryPolicy",
+    "StreamCore",
+    "parse_payload",
+    "redact_url",
+]
+
 FATAL_STATUSES = frozenset({401, 403, 404})
-# ``json.loads`` minus its two whitespace regex passes; ``route`` falls back to it when needed.
-_scan_json = json.JSONDecoder().raw_decode
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 HEARTBEAT = "heartbeat"
 NO_SESSION = "_nosession"
+# ``json.loads`` minus its two whitespace regex passes; the core falls back to it when needed.
+_scan_json = json.JSONDecoder().raw_decode
+# What an HTTP/1.1 field value may hold (RFC 9110 field-value, obs-text allowed).
+_HEADER_VALUE = re.compile(rb"[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*")
 
 _PARSERS: dict[str, Callable[[Mapping[str, Any]], AnyPayload]] = {
     "actions": ActionsPayload.from_dict,
@@ -54,6 +79,26 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], AnyPayload]] = {
 
 Uniform = Callable[[float, float], float]
 DropCallback = Callable[[dict[str, Any], int], Any]
+
+
+def parse_payload(data: Mapping[str, Any]) -> AnyPayload | None:
+    """The typed payload for one decoded JSON object, routed on its ``"type"`` key.
+
+    Returns ``None`` for any type other than ``"actions"`` and ``"summary"``; lets the model's
+    own error propagate when the object does not fit it.  Used by the stream clients and the
+    webhook receiver alike.
+    """
+    kind = data.get("type")
+    parser = _PARSERS.get(kind) if isinstance(kind, str) else None
+    return None if parser is None else parser(data)
+
+
+class Delivery(NamedTuple):
+    """One payload the core accepted: its type, the typed value and the decoded JSON object."""
+
+    kind: str
+    payload: AnyPayload
+    raw: dict[str, Any]
 
 
 # --------------------------------------------------------------------------- configuration
@@ -71,26 +116,38 @@ def check_at_least_one(name: str, value: int) -> None:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Capped exponential backoff with jitter, and the fatal-or-retry decision.
+    """How the clients reconnect: capped exponential backoff with jitter, and fatal-or-retry.
 
-    Immutable; the mutable part (current backoff, attempt count) lives in :class:`StreamCore`.
-    ``jitter_ratio`` adds ``uniform(0, base * jitter_ratio)`` to each delay.
+    Immutable and shareable between clients; the mutable part (current delay, attempt count)
+    lives in each client.  A delay is ``base + uniform(0, base * jitter_ratio)``; the base starts
+    at ``initial_backoff_s`` (or the server's ``retry:`` hint), doubles after each failed attempt
+    up to ``max_backoff_s``, and goes back to the start after a good connection — one that
+    delivered an event or stayed open ``reset_after_s`` seconds.  More than ``max_retries``
+    consecutive failed attempts (``None``: no limit) raise ``SdkUpstreamError``; a status in
+    ``fatal_statuses`` raises at once.  Raises ``ValueError`` naming the field when invalid.
     """
 
     initial_backoff_s: float = 1.0
     max_backoff_s: float = 30.0
     max_retries: int | None = None
     jitter_ratio: float = 0.1
+    reset_after_s: float = 30.0
     fatal_statuses: frozenset[int] = FATAL_STATUSES
+
+    def __post_init__(self) -> None:
+        check_positive("initial_backoff_s", self.initial_backoff_s)
+        if self.max_backoff_s < self.initial_backoff_s:
+            raise ValueError("max_backoff_s must be >= initial_backoff_s")
+        if self.max_retries is not None and self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0 or None, got {self.max_retries!r}")
+        if self.jitter_ratio < 0:
+            raise ValueError(f"jitter_ratio must be >= 0, got {self.jitter_ratio!r}")
+        if self.reset_after_s < 0:
+            raise ValueError(f"reset_after_s must be >= 0, got {self.reset_after_s!r}")
 
     @classmethod
     def validated(cls, initial_backoff_s: float, max_backoff_s: float, max_retries: int | None) -> RetryPolicy:
-        """Build from client arguments, raising the published ``ValueError`` messages."""
-        check_positive("initial_backoff_s", initial_backoff_s)
-        if max_backoff_s < initial_backoff_s:
-            raise ValueError("max_backoff_s must be >= initial_backoff_s")
-        if max_retries is not None and max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0 or None, got {max_retries!r}")
+        """Build from the clients' scalar arguments (same ``ValueError`` messages)."""
         return cls(initial_backoff_s, max_backoff_s, max_retries)
 
     def is_fatal(self, status: int) -> bool:
@@ -106,169 +163,15 @@ class RetryPolicy:
         return base + uniform(0, base * self.jitter_ratio)
 
 
-def redact_url(url: str) -> str:
-    """``url`` without userinfo, and with any query string replaced by ``?<redacted>``."""
-    try:
-        parsed = httpx.URL(url)
-    except Exception:
-        return "<unparseable url>"
-    if parsed.userinfo:
-        parsed = parsed.copy_with(username=None, password=None)
-    text = str(parsed.copy_with(query=None)) if parsed.query else str(parsed)
-    return text + "?<redacted>" if parsed.query else text
+def header_value(event_id: str) -> str | bytes | None:
+    """``event_id`` as a ``Last-Event-ID`` value: ASCII as is, otherwise UTF-8 bytes.
 
-
-# --------------------------------------------------------------------------- frames
-
-
-class Frame(NamedTuple):
-    """One decoded SSE event (the same four fields as ``httpx_sse.ServerSentEvent``)."""
-
-    event: str
-    data: str
-    id: str
-    retry: int | None
-
-
-class FrameDecoder:
-    """Incremental SSE decoding from raw bytes to :class:`Frame`\\ s.
-
-    Field semantics are httpx-sse's ``SSEDecoder`` (which itself follows the WHATWG rules):
-    ``field: value`` with one optional space, ``:`` comments, ``event`` defaulting to
-    ``message``, multi-line ``data`` joined with ``\\n``, an ``id`` that persists across events
-    and ignores values with NUL, an integer ``retry``.  A differential test holds the two to
-    the same output.  The difference is the unit of work: a whole frame at a time, one strict
-    UTF-8 decode per frame, no per-line method calls — about a fifth of the per-event cost,
-    which is what lets the clients keep up with a bare httpx-sse loop while doing more.
-
-    A frame that is not valid UTF-8, or longer than ``max_frame_bytes``, is logged and skipped
-    without buffering the rest of it; its ``id:`` still counts.
+    ``None`` when no HTTP header can carry it (control characters, surrounding whitespace).
     """
-
-    __slots__ = ("_discarding", "_last_id", "_logger", "_max", "_partial")
-
-    def __init__(self, max_frame_bytes: int, logger: logging.Logger) -> None:
-        self._max = max_frame_bytes
-        self._logger = logger
-        self._partial = b""
-        self._last_id = ""
-        self._discarding = False  # inside an oversized frame whose start was thrown away
-
-    def feed(self, chunk: bytes) -> list[Frame]:
-        """Decode ``chunk``; return the complete, valid frames it finishes."""
-        data = self._partial + chunk if self._partial else chunk
-        if self._discarding or b"\r" in data:
-            data = self._prelude(data)
-            if self._discarding:  # still inside the oversized frame
-                self._partial = data
-                return []
-        if data[-2:] == b"\n\n":  # the usual case: the chunk ends on a frame boundary
-            self._partial = b""
-            body = data[:-2]
-            # The connector's own shape, "id: <n>" then one "data: " line, decodes without a split.
-            if body[:4] == b"id: ":
-                nl = body.find(b"\n")
-                if nl > 0 and body[nl + 1 : nl + 7] == b"data: " and body.find(b"\n", nl + 1) < 0:
-                    frame = self._block(body, nl)
-                    return [] if frame is None else [frame]
-        else:
-            end = data.rfind(b"\n\n")
-            if end < 0:
-                self._partial = data
-                self._check_partial()
-                return []
-            self._partial = data[end + 2 :]
-            self._check_partial()
-            body = data[:end]
-        out: list[Frame] = []
-        for block in body.split(b"\n\n"):
-            frame = self._block(block)
-            if frame is not None:
-                out.append(frame)
-        return out
-
-    def _prelude(self, data: bytes) -> bytes:
-        if b"\r" in data:
-            data = _normalise_newlines(data)
-        if self._discarding:
-            cut = data.find(b"\n\n")
-            if cut < 0:
-                return data[-1:]  # may be the first half of the terminator; nothing else kept
-            self._discarding = False
-            self._skipped("over max_frame_bytes")
-            data = data[cut + 2 :]
-        return data
-
-    def _block(self, block: bytes, nl: int = -1) -> Frame | None:
-        """One frame's bytes; ``nl`` > 0 says it is exactly ``id: <n>\\ndata: <...>``."""
-        if len(block) > self._max:
-            self._skip_block(block, "over max_frame_bytes")
-            return None
-        try:
-            text = block.decode("utf-8")
-        except UnicodeDecodeError:
-            self._skip_block(block, "invalid UTF-8")
-            return None
-        if nl < 0:
-            return self._parse(text)
-        nl = text.find("\n")  # a character offset now (the id may not be ASCII)
-        event_id = text[4:nl]
-        if "\0" not in event_id:
-            self._last_id = event_id
-        return Frame("message", text[nl + 7 :], self._last_id, None)
-
-    def _parse(self, text: str) -> Frame | None:
-        event = ""
-        data: list[str] = []
-        retry: int | None = None
-        for line in text.split("\n"):
-            name, _, value = line.partition(":")
-            if value[:1] == " ":
-                value = value[1:]
-            if name == "data":
-                data.append(value)
-            elif name == "id":
-                if "\0" not in value:
-                    self._last_id = value
-            elif name == "event":
-                event = value
-            elif name == "retry":
-                with contextlib.suppress(ValueError):  # httpx-sse ignores a non-integer retry too
-                    retry = int(value)
-            # "" is a comment (or a blank line between frames); other names are ignored
-        if not event and not data and not self._last_id and retry is None:
-            return None
-        return Frame(event or "message", "\n".join(data), self._last_id, retry)
-
-    def _check_partial(self) -> None:
-        if len(self._partial) > self._max:
-            self._note_id(self._partial)
-            self._partial = b""
-            self._discarding = True
-
-    def _skip_block(self, block: bytes, why: str) -> None:
-        self._note_id(block)
-        self._skipped(why)
-
-    def _note_id(self, raw: bytes) -> None:
-        # A skipped frame's id still advances the resume point, so a reconnect skips it too.
-        for line in raw.split(b"\n"):
-            if line.startswith(b"id:"):
-                value = line[3:].removeprefix(b" ")
-                if b"\0" not in value:
-                    self._last_id = value.decode("utf-8", "replace")
-
-    def _skipped(self, why: str) -> None:
-        self._logger.warning("skipping SSE frame (%s, max_frame_bytes=%d, id=%s)", why, self._max, self._last_id)
-
-
-def _normalise_newlines(data: bytes) -> bytes:
-    # A trailing CR may be the first half of CRLF: keep it for the next chunk.
-    keep_cr = data.endswith(b"\r")
-    if keep_cr:
-        data = data[:-1]
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return data + b"\r" if keep_cr else data
+    raw = event_id.encode("utf-8", "surrogatepass")
+    if not _HEADER_VALUE.fullmatch(raw):
+        return None
+    return event_id if event_id.isascii() else raw
 
 
 # --------------------------------------------------------------------------- the core
@@ -281,11 +184,12 @@ class StreamCore:
         self,
         *,
         url: str,
-        token: str,
         policy: RetryPolicy,
         logger: logging.Logger,
+        headers: Mapping[str, str] | None = None,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
-        metrics: Any = None,
+        metrics: SdkMetricsHook | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         check_at_least_one("max_frame_bytes", max_frame_bytes)
         self.url = url
@@ -294,7 +198,8 @@ class StreamCore:
         self.logger = logger
         self.max_frame_bytes = max_frame_bytes
         self.metrics = metrics
-        self._auth = {"Authorization": f"Bearer {token}"} if token else {}
+        self._clock = clock
+        self._headers = dict(headers or {})
         self._extra = {"url": self.safe_url}
         self.backoff = policy.initial_backoff_s
         self.retry_count = 0
@@ -302,49 +207,81 @@ class StreamCore:
         self.server_retry_s: float | None = None
         self.dropped = 0
         self.on_drop: DropCallback | None = None
+        self._decoder = FrameDecoder(max_frame_bytes, logger)
+        self._opened_at: float | None = None
+        self._good = False
+        self._last_error: BaseException | None = None
+        self._last_status: int | None = None
+        self._unsendable_id_logged = False
 
     # -- connection lifecycle -------------------------------------------------------------
 
-    def request_headers(self) -> dict[str, str]:
-        """Headers for the next attempt: the bearer token and, on a resume, ``Last-Event-ID``."""
-        headers = dict(self._auth)
+    def request_headers(self) -> dict[str, Any]:
+        """Headers for the next attempt: extra headers, the token and, on a resume, ``Last-Event-ID``."""
+        headers: dict[str, Any] = dict(self._headers)
         if self.last_event_id:
-            headers["Last-Event-ID"] = self.last_event_id
+            value = header_value(self.last_event_id)
+            if value is not None:
+                headers["Last-Event-ID"] = value
+            elif not self._unsendable_id_logged:
+                self._unsendable_id_logged = True
+                self.logger.warning(
+                    "event id %.64r cannot be sent in a Last-Event-ID header — resuming without it",
+                    self.last_event_id,
+                    extra=self._extra,
+                )
         return headers
 
     def connecting(self) -> None:
+        self._opened_at = None
+        self._good = False
         self.logger.info("connecting to %s", self.safe_url, extra=self._extra)
 
-    def accept(self, source: Any) -> httpx.Response | None:
-        """Check a freshly opened event source; mark the connection good.
+    def opened(self, response: httpx.Response | None) -> bool:
+        """Check a freshly opened response before any of its body is read.
 
-        Raises ``httpx.HTTPStatusError`` for a non-2xx status — before any body is read — and
-        ``httpx_sse.SSEError`` for a wrong content type.  Returns the real ``httpx.Response``
-        to read bytes from, or ``None`` for a test double that only offers ``iter_sse()``.
+        Returns ``True`` to read the stream, ``False`` when the server answered 204 (stop, do not
+        reconnect).  Raises ``httpx.HTTPStatusError`` for a non-2xx status and ``SdkConfigError``
+        for a 2xx that is not ``text/event-stream``.  ``None`` stands for an event source that
+        offers only parsed frames (see :meth:`take`).
         """
-        response = getattr(source, "response", None)
-        if not isinstance(response, httpx.Response):
-            response = None
-        else:
+        if response is not None:
+            status = response.status_code
+            if status == 204:
+                self.logger.info("server answered 204 No Content — not reconnecting", extra=self._extra)
+                return False
             if not response.is_success:
                 raise httpx.HTTPStatusError(
-                    f"connector answered HTTP {response.status_code}",
-                    request=response.request,
-                    response=response,
+                    f"connector answered HTTP {status}", request=response.request, response=response
                 )
-            ctype = response.headers.get("content-type", "").partition(";")[0]
-            if "text/event-stream" not in ctype:
-                raise SSEError(f"Expected response header Content-Type to contain 'text/event-stream', got {ctype!r}")
+            ctype = response.headers.get("content-type", "")
+            if "text/event-stream" not in ctype.partition(";")[0].lower():
+                raise SdkConfigError(
+                    f"{self.safe_url} answered HTTP {status} with Content-Type {ctype!r}, not "
+                    "'text/event-stream': check that url is the connector's stream endpoint"
+                )
         self.logger.info("connected", extra=self._extra)
-        self.backoff = self.server_retry_s or self.policy.initial_backoff_s
-        self.retry_count = 0
-        return response
+        self._opened_at = self._clock()
+        self._decoder = FrameDecoder(self.max_frame_bytes, self.logger, self.last_event_id)
+        return True
 
-    def decoder(self) -> FrameDecoder:
-        return FrameDecoder(self.max_frame_bytes, self.logger)
+    def ended(self) -> None:
+        """Account for a stream the server ended cleanly."""
+        self._settle()
+        if self._good:
+            self.logger.info("stream ended — reconnecting in %.0fs", self.backoff, extra=self._extra)
+            return
+        self.retry_count += 1
+        self._last_error = None
+        self._last_status = None
+        self._retrying("the stream ended before any event")
 
     def failed(self, exc: BaseException) -> None:
-        """Account for a failed attempt; re-raise ``exc`` when its status is fatal."""
+        """Account for a failed attempt; raise the SDK error when the failure is fatal."""
+        self._settle()
+        if isinstance(exc, SdkConfigError):
+            self.logger.error("%s", exc, extra=self._extra)
+            raise exc
         if isinstance(exc, httpx.HTTPStatusError):
             status = exc.response.status_code
             if self.policy.is_fatal(status):
@@ -354,8 +291,11 @@ class StreamCore:
                     exc_info=exc,
                     extra={"http_status": status, **self._extra},
                 )
-                raise exc
+                if isinstance(exc, SdkError):
+                    raise exc
+                raise self._fatal(exc) from exc
             self.retry_count += 1
+            self._last_error, self._last_status = exc, status
             self.logger.warning(
                 "HTTP %d — retrying in %.0fs (attempt %d)",
                 status,
@@ -365,13 +305,8 @@ class StreamCore:
             )
             return
         self.retry_count += 1
-        self.logger.warning(
-            "connection lost (%s) — retrying in %.0fs (attempt %d)",
-            _describe(exc),
-            self.backoff,
-            self.retry_count,
-            extra={"retry_count": self.retry_count, **self._extra},
-        )
+        self._last_error, self._last_status = exc, None
+        self._retrying(_describe(exc))
 
     def next_delay(self, uniform: Uniform) -> float:
         """The delay before the next attempt; raises ``SdkUpstreamError`` once retries are spent."""
@@ -382,9 +317,13 @@ class StreamCore:
                 policy.max_retries,
                 extra={"retry_count": self.retry_count, **self._extra},
             )
+            cause = _describe(self._last_error) if self._last_error else "the stream ended before any event"
             raise SdkUpstreamError(
-                f"autoplay_sdk: max_retries={policy.max_retries} exhausted after {self.retry_count} attempts"
-            )
+                f"autoplay_sdk: max_retries={policy.max_retries} exhausted after {self.retry_count} attempts "
+                f"({self.safe_url}: {cause})",
+                attempts=self.retry_count,
+                last_status=self._last_status,
+            ) from self._last_error
         delay = policy.jittered(self.backoff, uniform)
         self.backoff = policy.grow(self.backoff)
         return delay
@@ -397,24 +336,75 @@ class StreamCore:
             self.logger.info(how, extra=self._extra)
         self.logger.info("stopped", extra=self._extra)
 
+    def _settle(self) -> None:
+        opened, self._opened_at = self._opened_at, None
+        if not self._good and opened is not None and self._clock() - opened >= self.policy.reset_after_s:
+            self._mark_good()
+
+    def _mark_good(self) -> None:
+        self._good = True
+        self.backoff = self.server_retry_s or self.policy.initial_backoff_s
+        self.retry_count = 0
+
+    def _retrying(self, cause: str) -> None:
+        self.logger.warning(
+            "connection lost (%s) — retrying in %.0fs (attempt %d)",
+            cause,
+            self.backoff,
+            self.retry_count,
+            extra={"retry_count": self.retry_count, **self._extra},
+        )
+
+    def _fatal(self, exc: httpx.HTTPStatusError) -> SdkError:
+        status = exc.response.status_code
+        if status == 404:
+            return SdkNotFoundError(
+                f"HTTP 404 from {self.safe_url}: no such stream — check the product id in url",
+                request=exc.request,
+                response=exc.response,
+            )
+        what = "token rejected" if status == 401 else "access forbidden"
+        return SdkAuthError(
+            f"HTTP {status} from {self.safe_url}: {what} — check token",
+            request=exc.request,
+            response=exc.response,
+        )
+
     # -- frames ---------------------------------------------------------------------------
 
-    def route(self, sse: Any) -> tuple[str, dict[str, Any]] | None:
-        """Turn one frame into ``(event_type, payload_dict)``, or ``None`` to skip it."""
-        sse_id = getattr(sse, "id", "")
-        if sse_id:
-            self.last_event_id = sse_id
-        retry = getattr(sse, "retry", None)
-        if retry is not None and retry >= 0:
-            self.server_retry_s = min(retry / 1000.0, self.policy.max_backoff_s) or None
+    def feed(self, chunk: bytes) -> list[Delivery]:
+        """Decode a chunk of the response body; return the payloads it completes, in order."""
+        decoder = self._decoder
+        frames = decoder.feed(chunk)
+        out: list[Delivery] = []
+        if frames:
+            if not self._good:
+                self._mark_good()
+            for frame in frames:
+                delivery = self._deliver(frame)
+                if delivery is not None:
+                    out.append(delivery)
+        self.last_event_id = decoder.last_id
+        return out
+
+    def take(self, frame: Frame) -> Delivery | None:
+        """One frame already parsed by someone else (an ``iter_sse()`` event source)."""
+        if not self._good:
+            self._mark_good()
+        self.last_event_id = frame.id
+        return self._deliver(frame)
+
+    def _deliver(self, frame: Frame) -> Delivery | None:
+        if frame.retry is not None:
+            self.server_retry_s = min(frame.retry / 1000.0, self.policy.max_backoff_s) or None
             if self.server_retry_s is not None:
                 self.backoff = self.server_retry_s
-        if sse.event == HEARTBEAT:
+        if frame.event == HEARTBEAT:
             return None
-        data = sse.data
+        data = frame.data
         if not data:
             return None
-        if len(data) > self.max_frame_bytes:  # frames from an ``iter_sse()`` test double
+        if len(data) > self.max_frame_bytes:  # frames from an ``iter_sse()`` event source
             self.logger.warning("skipping SSE frame (over max_frame_bytes=%d)", self.max_frame_bytes)
             return None
         try:
@@ -424,76 +414,94 @@ class StreamCore:
                 end = -1
             if end != len(data):  # surrounding whitespace or trailing junk: let the strict path decide
                 payload = json.loads(data)
-            if not isinstance(payload, dict):
+            if type(payload) is not dict:
                 raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
-        except ValueError as exc:
+        except Exception as exc:  # any decode failure (RecursionError too) is a malformed frame
             self.logger.warning("could not parse event data: %s", data[:200], exc_info=exc, extra=self._extra)
             return None
-        event_type = payload.get("type")
-        if event_type != "actions" and event_type != "summary":
-            self.logger.debug("unknown event type: %s", event_type, extra={"event_type": event_type, **self._extra})
-            return None
-        return event_type, payload
+        return self.payload(payload)
 
-    def parse(self, event_type: str, payload: Mapping[str, Any]) -> AnyPayload | None:
-        """Build the typed payload; log and return ``None`` if the dict does not fit."""
+    def payload(self, payload: dict[str, Any]) -> Delivery | None:
+        """Route one decoded JSON object and build its typed payload; log and skip a misfit."""
+        kind = payload.get("type")
+        parser = _PARSERS.get(kind) if type(kind) is str else None
+        if parser is None or kind is None:
+            self.logger.debug("unknown event type: %s", kind, extra={"event_type": kind, **self._extra})
+            return None
         try:
-            return _PARSERS[event_type](payload)
+            return Delivery(kind, parser(payload), payload)
         except Exception as exc:
             self.logger.error(
                 "failed to deserialize event_type=%s — skipping: %s",
-                event_type,
+                kind,
                 exc,
                 exc_info=exc,
-                extra={"event_type": event_type, **self._extra},
+                extra={"event_type": kind, **self._extra},
             )
             return None
 
-    def callback_failed(self, event_type: str, typed: Any, exc: BaseException) -> None:
+    # -- deliveries that did not reach a callback --------------------------------------------
+
+    def callback_failed(self, kind: str, typed: Any, exc: BaseException) -> None:
         session = getattr(typed, "session_id", None) or NO_SESSION
         self.logger.error(
             "callback raised an error for event_type=%s session=%s: %s",
-            event_type,
+            kind,
             session,
             exc,
             exc_info=exc,
             extra={
-                "event_type": event_type,
+                "event_type": kind,
                 "session_id": session,
                 "product_id": getattr(typed, "product_id", None),
                 **self._extra,
             },
         )
 
-    def drop(self, event_type: str, payload: Mapping[str, Any]) -> int:
+    def drop(self, delivery: Delivery, reason: str = "queue_full", *, log: bool = True) -> int:
         """Count, log and report one dropped payload; return the total dropped so far."""
         self.dropped += 1
         total = self.dropped
-        session_id = payload.get("session_id")
-        product_id = payload.get("product_id")
-        extra = {"event_type": event_type, "session_id": session_id, "product_id": product_id, **self._extra}
-        self.logger.warning(
-            "queue full — dropping event (type=%s, session=%s, total_dropped=%d)",
-            event_type,
-            session_id,
-            total,
-            extra=extra,
-        )
+        raw = delivery.raw
+        session_id = raw.get("session_id")
+        product_id = raw.get("product_id")
+        extra = {"event_type": delivery.kind, "session_id": session_id, "product_id": product_id, **self._extra}
+        if log:
+            self.logger.warning(
+                "queue full — dropping event (type=%s, session=%s, total_dropped=%d)",
+                delivery.kind,
+                session_id,
+                total,
+                extra=extra,
+            )
         _safe_call(
             self.metrics,
             "record_event_dropped",
-            reason="queue_full",
-            event_type=event_type,
+            reason=reason,
+            event_type=delivery.kind,
             session_id=session_id,
             product_id=product_id,
         )
         on_drop = self.on_drop
         if on_drop is not None:
             try:
-                on_drop(dict(payload), total)
+                on_drop(dict(raw), total)
             except Exception as exc:
                 self.logger.error("on_drop callback raised: %s", exc, exc_info=exc, extra=extra)
         return total
+
+    def undelivered(self, deliveries: list[Delivery], drain_timeout_s: float) -> None:
+        """Count payloads still undelivered when ``drain_timeout_s`` ran out as dropped."""
+        if not deliveries:
+            return
+        for delivery in deliveries:
+            self.drop(delivery, "drain_timeout", log=False)
+        self.logger.warning(
+            "drain_timeout_s=%g reached — %d accepted payload(s) undelivered, counted as dropped",
+            drain_timeout_s,
+            len(deliveries),
+            extra={"dropped": len(deliveries), **self._extra},
+        )
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,19 +1,13 @@
 """``ConnectorClient``: the blocking, thread-based SSE client.
 
 ``run()`` reads the stream on the calling thread; a worker thread runs your callbacks one at a
-time, in arrival order, from a bounded queue.  When the queue is full the event is dropped,
+time, in arrival order, from a bounded backlog.  When the backlog is full the event is dropped,
 counted (``dropped_count``) and reported to ``on_drop`` and the metrics hook — the reader never
-blocks on your code.
-
-Beyond the published 0.7.5 behaviour (all of which holds):
-
-* 401/403/404 are fatal on a real connection too: the status is checked before any body is read.
-* Reconnects send ``Last-Event-ID`` and honour the server's ``retry:`` hint.
-* ``stop()`` interrupts a blocked read or a backoff sleep and takes effect within a second; what
-  was already queued is still delivered before ``run()`` returns (10 s join limit).
-* Frames that are not JSON objects, are not valid UTF-8, or exceed ``max_frame_bytes`` are
-  logged and skipped without reconnecting.
-* The token never appears in logs or ``repr``; the client writes no files.
+blocks on your code.  ``stop()`` takes effect within a second whatever ``run()`` is doing
+(connecting, waiting for response headers, reading, backing off); accepted events are then
+delivered for up to ``drain_timeout_s``, and what is left is counted as dropped.  A callback
+already running at that deadline cannot be interrupted, but no callback starts after ``run()``
+returned.
 
 All decisions live in the shared sans-IO core (:mod:`autoplay_sdk._stream`); this module only
 connects, reads, hands off and waits.
@@ -23,40 +17,37 @@ from __future__ import annotations
 
 import contextlib
 import json  # noqa: F401  (patch point kept from the published module)
+import queue  # noqa: F401  (patch point kept from the published module)
 import random
 import socket
 import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
+import time  # noqa: F401  (patch point kept from the published module)
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 from httpx_sse import connect_sse
 
-from autoplay_sdk._client_base import ClientBase
+from autoplay_sdk._backlog import STOP as _WORKER_STOP  # noqa: F401  (patch point)
+from autoplay_sdk._backlog import Backlog
+from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk._stream import (
-    DEFAULT_MAX_FRAME_BYTES,
-    RetryPolicy,
-    check_positive,
-)
+from autoplay_sdk._stream import DEFAULT_MAX_FRAME_BYTES, Delivery, RetryPolicy, check_positive
+from autoplay_sdk._sync_io import Opening, body, socket_of
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 
 logger = get_logger(__name__)
-
-_WORKER_STOP = object()
-_JOIN_TIMEOUT_S = 10.0
-_YIELD_EVERY = 64  # backlog depth at which the reader lets the worker run
 
 
 class ConnectorClient(ClientBase):
     """Blocking SSE client for ``GET /stream/{product_id}``.
 
     Raises ``ValueError`` for invalid arguments (messages name the parameter).  ``run()`` raises
-    ``httpx.HTTPStatusError`` at once on 401/403/404 and ``SdkUpstreamError`` when
-    ``max_retries`` consecutive failures are exceeded; every other failure is retried with
-    capped, jittered exponential backoff.
+    ``SdkAuthError``/``SdkNotFoundError`` (both ``httpx.HTTPStatusError``) at once on 401/403/404,
+    ``SdkConfigError`` when the URL does not answer with an event stream, and ``SdkUpstreamError``
+    when more than ``max_retries`` consecutive attempts fail; every other failure is retried.
+    ``http_client`` (used for every attempt, never closed by the SDK) replaces the client the SDK
+    would build from ``connect_timeout``/``read_timeout_s``.
     """
 
     def __init__(
@@ -74,6 +65,10 @@ class ConnectorClient(ClientBase):
         metrics: SdkMetricsHook | None = None,
         *,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+        drain_timeout_s: float = 10.0,
+        http_client: httpx.Client | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         if max_queue_size < 1:
             raise ValueError(f"max_queue_size must be >= 1, got {max_queue_size!r}")
@@ -81,90 +76,99 @@ class ConnectorClient(ClientBase):
         super().__init__(
             url=url,
             token=token,
-            policy=RetryPolicy.validated(initial_backoff_s, max_backoff_s, max_retries),
+            policy=retry_policy(retry, initial_backoff_s, max_backoff_s, max_retries),
             on_connect=on_connect,
             on_disconnect=on_disconnect,
             metrics=metrics,
             max_frame_bytes=max_frame_bytes,
+            drain_timeout_s=drain_timeout_s,
+            http_client=http_client,
+            headers=headers,
+            client_type=httpx.Client,
             logger=logger,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
-        self._queue = _Backlog(max_queue_size)
+        self._queue = Backlog(max_queue_size)
         self._wake = threading.Event()
         self._socket: socket.socket | None = None
-
-    # -- state ----------------------------------------------------------------------------
+        self._opening: Opening | None = None
 
     @property
     def queue_size(self) -> int:
         """Events waiting for the worker."""
         return self._queue.qsize()
 
-    # -- running --------------------------------------------------------------------------
-
     def run(self) -> None:
-        """Read the stream on this thread until ``stop()``; blocks.
-
-        Queued events are delivered before this returns (the worker gets up to 10 s).
-        """
+        """Read the stream on this thread until ``stop()``, a fatal error or a 204; blocks."""
         if not self._begin_run():
             self._core.stopped()
             return
         self._wake.clear()
+        self._queue.reopen()
         worker = threading.Thread(target=self._worker_loop, daemon=True, name="autoplay-sdk-worker")
         worker.start()
-        core = self._core
-        how: str | None = None
+        core, how = self._core, None
         try:
             while self._running:
                 try:
-                    self._read_once()
+                    more = self._read_once()
                 except KeyboardInterrupt:
                     how = "interrupted"
-                    self._running = False
+                    break
                 except Exception as exc:
-                    if not self._running:  # our own stop() cut the read short
+                    if not self._running:  # our own stop() cut the attempt short
                         break
                     core.failed(exc)
-                    self._fire_on_disconnect()
-                if not self._running:
-                    break
-                self._wake.wait(core.next_delay(random.uniform))
+                else:
+                    if not more or not self._running:
+                        break
+                    core.ended()
+                self._fire_on_disconnect()
+                if self._running:
+                    self._wake.wait(core.next_delay(random.uniform))
         finally:
             self._running = False
-            self._queue.close()
-            worker.join(timeout=_JOIN_TIMEOUT_S)
-            if worker.is_alive():
-                logger.warning("worker thread did not stop within 10 s", extra={"url": core.safe_url})
+            self._finish(worker)
             core.stopped(how)
 
-    def _read_once(self) -> None:
-        core = self._core
-        core.connecting()
-        with (
-            httpx.Client(timeout=self._timeout) as client,
-            connect_sse(client, "GET", self._url, headers=core.request_headers()) as source,
-        ):
-            response = core.accept(source)
+    def _read_once(self) -> bool:
+        self._core.connecting()
+        opening = self._opening = Opening(
+            running=lambda: self._running,
+            http_client=self._http_client,
+            new_client=lambda: httpx.Client(timeout=self._timeout, follow_redirects=True),
+            connect=lambda http: connect_sse(http, "GET", self._url, **self._request_options()),
+        )
+        try:
+            opened = opening.wait()
+        finally:
+            self._opening = None
+        if opened is None:  # stop() came first
+            return True
+        cm, source = opened
+        try:
+            response = real_response(source)
+            if not self._core.opened(response):
+                return False
             self._fire_on_connect()
             if response is None:
                 for sse in source.iter_sse():
                     if not self._running:
-                        return
+                        break
                     self._enqueue(sse)
-                return
-            self._socket = _socket_of(response)
-            try:
-                if not self._running:  # stop() came before the socket was visible to it
-                    return
-                decoder = core.decoder()
-                for chunk in _body(response):
-                    for frame in decoder.feed(chunk):
+                return True
+            self._socket = socket_of(response)
+            if self._running:  # else stop() came before the socket was visible to it
+                feed, hand_off = self._core.feed, self._hand_off
+                for chunk in body(response):
+                    for delivery in feed(chunk):
                         if not self._running:
-                            return
-                        self._enqueue(frame)
-            finally:
-                self._socket = None
+                            return True
+                        hand_off(delivery)
+            return True
+        finally:
+            self._socket = None
+            opening.close(cm)
 
     def run_in_background(self) -> threading.Thread:
         """Start ``run()`` on a daemon thread named ``autoplay-sdk-main`` and return it."""
@@ -174,12 +178,12 @@ class ConnectorClient(ClientBase):
         return thread
 
     def stop(self) -> None:
-        """Ask ``run()`` to return; thread-safe, idempotent, effective within a second.
-
-        Interrupts a blocked read (by shutting the socket down) or a backoff sleep.
-        """
+        """Ask ``run()`` to return; thread-safe, idempotent, effective within a second."""
         self._note_stop()
         self._wake.set()
+        opening = self._opening
+        if opening is not None:
+            opening.signal.set()
         sock = self._socket
         if sock is not None:
             with contextlib.suppress(OSError):  # already closed: nothing to interrupt
@@ -197,14 +201,14 @@ class ConnectorClient(ClientBase):
     # -- reader side ----------------------------------------------------------------------
 
     def _enqueue(self, sse: Any) -> None:
-        routed = self._core.route(sse)
-        if routed is None:
+        self._hand_off(self._take(sse))
+
+    def _hand_off(self, delivery: Delivery | None) -> None:
+        if delivery is None:
             return
-        event_type, payload = routed
-        if not self._queue.offer(payload):
-            self._core.drop(event_type, payload)
-            return
-        if self._metrics is not None:
+        if not self._queue.offer(delivery):
+            self._core.drop(delivery)
+        elif self._metrics is not None:
             _safe_call(self._metrics, "record_queue_depth", depth=self._queue.qsize())
 
     def _fire_on_connect(self) -> None:
@@ -213,86 +217,31 @@ class ConnectorClient(ClientBase):
     def _fire_on_disconnect(self) -> None:
         self._call_lifecycle("on_disconnect", self._on_disconnect)
 
+    def _finish(self, worker: threading.Thread) -> None:
+        self._queue.close()
+        worker.join(self._drain_timeout_s)
+        if worker.is_alive():
+            left = self._queue.abandon()
+            extra = {"url": self._core.safe_url}
+            logger.warning("worker thread did not stop within %g s", self._drain_timeout_s, extra=extra)
+            self._core.undelivered([d for d in left if type(d) is Delivery], self._drain_timeout_s)
+
     # -- worker side ----------------------------------------------------------------------
 
     def _worker_loop(self) -> None:
-        items, ready = self._queue.items, self._queue.ready
-        while True:
+        self._queue.work(self._deliver)
+
+    def _deliver(self, item: Any) -> None:
+        delivery = item if type(item) is Delivery else self._core.payload(item)
+        if delivery is None:
+            return
+        cb = self._callbacks.get(delivery.kind)
+        if cb is not None:
             try:
-                item = items.popleft()
-            except IndexError:
-                ready.clear()
-                if not items:  # re-check after clear(): an offer() in between set it again
-                    ready.wait()
-                continue
-            if item is _WORKER_STOP:
-                return
-            self._dispatch(item)
+                cb(delivery.payload)
+            except Exception as exc:
+                self._core.callback_failed(delivery.kind, delivery.payload, exc)
 
     def _dispatch(self, payload: dict[str, Any]) -> None:
-        event_type = payload.get("type")
-        if event_type != "actions" and event_type != "summary":
-            return
-        cb = self._callbacks.get(event_type)
-        typed = self._core.parse(event_type, payload)
-        if typed is None or cb is None:
-            return
-        try:
-            cb(typed)
-        except Exception as exc:
-            self._core.callback_failed(event_type, typed, exc)
-
-
-class _Backlog:
-    """The bounded FIFO between the reader and the worker.
-
-    ``offer`` never blocks and is O(1) with no lock: only the reader appends and only the
-    worker pops, and ``ready`` is set only when the worker may be asleep (a ``queue.Queue``
-    costs a lock round-trip and a notify per event).  ``close`` appends the stop marker past
-    the bound, so the worker drains everything ahead of it and then exits.
-    """
-
-    __slots__ = ("items", "maxsize", "ready")
-
-    def __init__(self, maxsize: int) -> None:
-        self.items: deque[Any] = deque()
-        self.maxsize = maxsize
-        self.ready = threading.Event()
-
-    def qsize(self) -> int:
-        return len(self.items)
-
-    def offer(self, item: Any) -> bool:
-        items = self.items
-        n = len(items)
-        if n >= self.maxsize:
-            return False
-        items.append(item)
-        if not self.ready.is_set():
-            self.ready.set()
-        elif n and not n % _YIELD_EVERY:
-            # The worker is awake but has not had the GIL: hand it over, so a reader that
-            # never blocks (a fast connector) cannot build a backlog up to ``maxsize``.
-            time.sleep(0)
-        return True
-
-    def close(self) -> None:
-        self.items.append(_WORKER_STOP)
-        self.ready.set()
-
-
-def _body(response: httpx.Response) -> Iterator[bytes]:
-    # The transport's byte stream skips httpx's decoder and chunker layers, which only matter
-    # for a content-encoding; with one, go through ``iter_bytes``.
-    if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.SyncByteStream):
-        return response.iter_bytes()
-    return iter(response.stream)
-
-
-def _socket_of(response: httpx.Response) -> socket.socket | None:
-    stream = response.extensions.get("network_stream")
-    get_extra_info = getattr(stream, "get_extra_info", None)
-    if get_extra_info is None:
-        return None
-    sock = get_extra_info("socket")
-    return sock if isinstance(sock, socket.socket) else None
+        """Parse one payload dict and run its callback (what the worker does with a queued dict)."""
+        self._deliver(payload)

@@ -1,4 +1,4 @@
-"""``autoplay-sdk``: the command-line tool (``connector``, ``tail``, ``demo``).
+"""``autoplay-sdk``: the command-line tool (``connector``, ``tail``, ``demo``, ``serve``).
 
 A thin shell: library code returns results and never prints; this package parses arguments,
 calls it, and renders the results through a :class:`rich.console.Console` it creates (or is
@@ -12,17 +12,15 @@ import argparse
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from rich.console import Console
 
+from autoplay_sdk._cli._common import EXIT_ERROR, EXIT_OK, int_in, positive_float, stream_url
 from autoplay_sdk._cli._demo import DEFAULT_TIMEOUT_S
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
 
 __all__ = ["main"]
-
-EXIT_OK = 0
-EXIT_ERROR = 2
 
 _EPILOG = f"""\
 examples:
@@ -32,38 +30,6 @@ examples:
   autoplay-sdk tail http://127.0.0.1:8765/stream/demo-product --token <key>
   {TOKEN_ENV_VAR}=<token> autoplay-sdk tail https://<connector-host>/stream/<product_id>
 """
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
-
-
-def _int_at_least(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-def _stream_url(text: str) -> str:
-    scheme = text.partition("://")[0].lower()
-    if scheme not in ("http", "https") or not text.partition("://")[2].strip("/"):
-        raise argparse.ArgumentTypeError(
-            f"expected an http(s) URL such as https://host/stream/<product_id>, got {text!r}"
-        )
-    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,21 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     connector.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     connector.add_argument(
-        "--port", type=_int_at_least(0), default=8765, help="port; 0 picks a free one (default: %(default)s)"
+        "--port", type=int_in(0, 65535), default=8765, help="port; 0 picks a free one (default: %(default)s)"
     )
     connector.add_argument("--product", default="demo-product", help="product id served (default: %(default)s)")
     connector.add_argument("--token", default="", help="bearer token clients must send (default: generate one)")
     connector.add_argument("--no-sample", action="store_true", help="start empty instead of with sample events")
     connector.add_argument(
         "--heartbeat",
-        type=_positive_float,
+        type=positive_float,
         default=15.0,
         metavar="SECONDS",
         help="heartbeat interval on idle streams (default: %(default)g)",
     )
-    connector.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
+    connector.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
     connector.add_argument(
-        "--push-url", type=_stream_url, metavar="URL", help="also POST every event to URL, signed, as push mode does"
+        "--push-url", type=stream_url, metavar="URL", help="also POST every event to URL, signed, as push mode does"
     )
     connector.add_argument("--push-secret", default="", metavar="S", help="secret that signs the pushed events")
 
@@ -123,13 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"Connect to a connector stream and show a live table of its sessions until Ctrl-C. "
         f"The token comes from --token or {TOKEN_ENV_VAR}.",
     )
-    tail.add_argument("url", type=_stream_url, help="stream URL, e.g. https://<host>/stream/<product_id>")
+    tail.add_argument("url", type=stream_url, help="stream URL, e.g. https://<host>/stream/<product_id>")
     tail.add_argument("--token", default="", help=f"bearer token (default: ${TOKEN_ENV_VAR})")
-    tail.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
-    tail.add_argument("--max-events", type=_int_at_least(1), metavar="N", help="stop once N events have been received")
+    tail.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
+    tail.add_argument("--max-events", type=int_in(1), metavar="N", help="stop once N events have been received")
     tail.add_argument(
         "--max-retries",
-        type=_int_at_least(0),
+        type=int_in(0),
         metavar="N",
         help="give up (exit 2) after N consecutive failed connection attempts (default: retry forever)",
     )
@@ -139,22 +105,23 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="the whole pipeline on sample events: stream, context, enriched query, chat prompt",
         description="Start a local connector with sample events, stream them through AsyncConnectorClient, "
-        "show every typed payload with its to_text(), feed them into an AsyncContextStore with an offline "
-        "summarizer, and show per session the enrich() output for a sample question and the chat prompt a "
-        "reply model would receive (with an offline stand-in reply), then which sessions the proactive copilot "
-        "speaks to first, and why (three extra sample sessions hesitate). Ends by itself.",
+        "feed them into an AsyncContextStore with an offline summarizer, and follow one session through the "
+        "whole pipeline: a typed payload, the enrich() output for a sample question, the chat prompt a reply "
+        "model would receive and an offline stand-in reply; the other sessions get a table row. Then it shows "
+        "which sessions the proactive copilot speaks to first, and why (three extra sample sessions hesitate). "
+        "-v shows every session in full (-vv adds the SDK's logs). Ends by itself.",
     )
     demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
     demo.add_argument(
         "--sessions",
-        type=_int_at_least(1),
+        type=int_in(1),
         default=4,
         help="ordinary sample sessions to generate, besides the three hesitating ones (default: %(default)s)",
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default: %(default)s)")
     demo.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_float,
         default=DEFAULT_TIMEOUT_S,
         metavar="SECONDS",
         help="give up (exit 2) if the events have not all arrived by then (default: %(default)g)",
@@ -224,7 +191,8 @@ def main(
     ``console`` when only that is given), ``stop`` ends a serving ``connector`` or ``tail`` like
     Ctrl-C would, and ``ready`` is set once they are up.  These exist for embedding and tests.
     """
-    from autoplay_sdk._cli._commands import Runtime, cmd_connector, cmd_demo, cmd_tail
+    from autoplay_sdk._cli._commands import cmd_connector, cmd_demo, cmd_tail
+    from autoplay_sdk._cli._common import Runtime
 
     out = console if console is not None else Console()
     err = err_console if err_console is not None else (console if console is not None else Console(stderr=True))
@@ -239,12 +207,8 @@ def main(
             parser.print_help()
         return EXIT_ERROR
     runtime = Runtime(out, err, stop if stop is not None else threading.Event(), ready or threading.Event())
-    from autoplay_sdk._cli import _serve
-
-    def cmd_serve(a: argparse.Namespace, rt: Runtime) -> int:
-        return _serve.run(a, rt.console, err_console=rt.err_console, stop=rt.stop, ready=rt.ready)
-
     from autoplay_sdk._cli._onboard import cmd_onboard
+    from autoplay_sdk._cli._serve import cmd_serve
 
     command = {
         "connector": cmd_connector,
@@ -253,8 +217,10 @@ def main(
         "serve": cmd_serve,
         "onboard": cmd_onboard,
     }[args.command]
+    # For demo, -v means "show every session in full"; its logs start at -vv.
+    log_level = max(args.verbose - 1, 0) if args.command == "demo" else args.verbose
     try:
-        with _cli_logging(err, args.verbose):
+        with _cli_logging(err, log_level):
             return command(args, runtime)
     except KeyboardInterrupt:  # a second Ctrl-C while shutting down: still a clean exit
         return EXIT_OK

@@ -1,4 +1,6 @@
-"""The three command drivers.  They wire library objects together, wait, and render results.
+"""The ``connector``, ``tail`` and ``demo`` drivers (``serve`` lives in ``_serve``).
+
+They wire library objects together, wait, and render results.
 
 Every command returns an exit code: 0 for success (Ctrl-C is a clean stop, not an error), 2 for
 usage and fatal errors.  Errors are one line on the error console; no traceback, never a token.
@@ -8,53 +10,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
+import logging
 import threading
 import time
-from dataclasses import dataclass
 
 import httpx
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.live import Live
 
+from autoplay_sdk._cli._common import EXIT_OK, LOOPBACK, Runtime, describe_failure, new_key, redact_url
 from autoplay_sdk._cli._demo import run_demo
-from autoplay_sdk._cli._render import connector_banner, demo_panels, demo_summary, error_line, tail_table
-from autoplay_sdk._cli._tail import TailStats
-from autoplay_sdk._stream import redact_url
+from autoplay_sdk._cli._render import connector_banner, demo_panels, demo_summary, tail_table
+from autoplay_sdk._cli._tail import FailureListener, TailStats
 from autoplay_sdk.client import ConnectorClient
 from autoplay_sdk.core.exceptions import SdkConfigError, SdkError
 from autoplay_sdk.core.models import AnyPayload
-from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
-
-EXIT_OK = 0
-EXIT_ERROR = 2
 
 _TICK_S = 0.25  # how often the live view redraws and checks for stop / --for
 _JOIN_S = 15.0  # ConnectorClient.run() itself waits up to 10 s for its worker
-
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-
-_FATAL_HINTS = {
-    401: "missing or malformed token (pass --token or set " + TOKEN_ENV_VAR + ")",
-    403: "the token was rejected",
-    404: "unknown product: check the product id in the URL",
-}
-
-
-@dataclass
-class Runtime:
-    """What a command needs from its surroundings (injectable for tests)."""
-
-    console: Console
-    err_console: Console
-    stop: threading.Event
-    """Set it to end ``connector`` or ``tail`` as if Ctrl-C had been pressed."""
-    ready: threading.Event
-    """Set by ``connector`` once it serves, and by ``tail`` once its reader runs."""
-
-    def error(self, message: str) -> int:
-        self.err_console.print(error_line(message), soft_wrap=True, highlight=False)
-        return EXIT_ERROR
 
 
 def _tick(until: float | None) -> float | None:
@@ -68,13 +41,8 @@ def _tick(until: float | None) -> float | None:
 # --------------------------------------------------------------------------- connector
 
 
-def _new_key() -> str:
-    """A random bearer key; hex, so it never starts with ``-`` and works as ``--token KEY``."""
-    return secrets.token_hex(24)
-
-
 def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
-    key = _new_key()
+    key = new_key()
     try:
         from autoplay_sdk.testing import LocalConnector, sample_events
 
@@ -105,8 +73,9 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
                 key=None if args.token else key,
                 events=len(events),
                 sessions=len({e.get("session_id") for e in events}),
+                users=list(dict.fromkeys(str(e["user_id"]) for e in events if e.get("user_id"))),
                 heartbeat_s=args.heartbeat,
-                exposed=args.host not in _LOOPBACK,
+                exposed=args.host not in LOOPBACK,
             )
         )
         if connector.pusher is not None:
@@ -161,18 +130,6 @@ def _stop_reader(client: ConnectorClient, thread: threading.Thread) -> None:
         thread.join(_TICK_S)
 
 
-def _describe_failure(exc: BaseException, safe_url: str) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        response = exc.response
-        status = response.status_code
-        hint = _FATAL_HINTS.get(status, "the connector refused the stream")
-        reason = f" {response.reason_phrase}" if response.reason_phrase else ""
-        return f"{safe_url} answered HTTP {status}{reason}: {hint}"
-    if isinstance(exc, SdkError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
 def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
     safe_url = redact_url(args.url)
     stats = TailStats()
@@ -211,19 +168,25 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
     live = Live(
         view(), console=rt.console, auto_refresh=False, transient=True, redirect_stdout=False, redirect_stderr=False
     )
-    with live:
-        reader.thread.start()
-        rt.ready.set()
-        try:
-            while not (wake.is_set() or rt.stop.is_set()) and (timeout := _tick(until)) is not None:
-                wake.wait(timeout)
-                live.update(view(), refresh=True)
-        except KeyboardInterrupt:
-            pass  # Ctrl-C is the normal way to stop tailing
-        finally:
-            _stop_reader(client, reader.thread)
+    listener = FailureListener(stats, safe_url)  # the client logs its URL redacted the same way
+    sdk_logger = logging.getLogger("autoplay_sdk")
+    sdk_logger.addHandler(listener)
+    try:
+        with live:
+            reader.thread.start()
+            rt.ready.set()
+            try:
+                while not (wake.is_set() or rt.stop.is_set()) and (timeout := _tick(until)) is not None:
+                    wake.wait(timeout)
+                    live.update(view(), refresh=True)
+            except KeyboardInterrupt:
+                pass  # Ctrl-C is the normal way to stop tailing
+            finally:
+                _stop_reader(client, reader.thread)
+    finally:
+        sdk_logger.removeHandler(listener)
     if reader.error is not None:
-        return rt.error(_describe_failure(reader.error, safe_url))
+        return rt.error(describe_failure(reader.error, safe_url, stats.last_failure))
     rt.console.print(view())
     return EXIT_OK
 
@@ -232,10 +195,13 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
-    from autoplay_sdk._cli._demo_stages import default_stages
+    from autoplay_sdk._cli._demo_proactive import ProactiveStage
+    from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, PromptStage, default_stages
+    from autoplay_sdk._cli._demo_view import demo_header, demo_hint, demo_offers, demo_story, demo_table
 
     # Stream → typed payloads → context store + summarizer → enrich() → assembled prompt → reply.
-    stages = default_stages(args.question) if args.question else default_stages()
+    question = args.question or DEFAULT_QUESTION
+    stages = default_stages(question)
     try:
         with rt.console.status(f"Streaming sample events from {args.sessions} sessions…"):
             result = asyncio.run(
@@ -244,12 +210,26 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
     except (ImportError, SdkConfigError) as exc:
         return rt.error(str(exc))
     except (httpx.HTTPStatusError, SdkError) as exc:
-        return rt.error(_describe_failure(exc, "the local connector"))
+        return rt.error(describe_failure(exc, "the local connector"))
     except OSError as exc:
         return rt.error(f"the local connector could not start: {exc}")
-    for panel in demo_panels(result):
-        rt.console.print(panel)
+    prompts = next((s.prompts for s in stages if isinstance(s, PromptStage)), {})
+    if args.verbose:  # every session in full
+        for panel in demo_panels(result):
+            rt.console.print(panel)
+    else:  # a short story: one session through the pipeline, a table for the others
+        rt.console.print(demo_header(result, question=question))
+        if result.sessions:
+            spotlight, *others = result.sessions
+            rt.console.print(demo_story(result, spotlight, prompts.get(spotlight.session_id)))
+            if others:
+                rt.console.print(demo_table(others, prompts))
+        proactive = next((s for s in stages if isinstance(s, ProactiveStage)), None)
+        if proactive is not None:
+            rt.console.print(demo_offers(result.sessions, proactive.offers))
     rt.console.print(demo_summary(result), highlight=False)
+    if not args.verbose:
+        rt.console.print(demo_hint())
     if not result.complete:
         return rt.error(f"only {result.received} of {result.expected} sample events arrived within {args.timeout:g} s")
     return EXIT_OK

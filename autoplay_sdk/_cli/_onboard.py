@@ -22,7 +22,7 @@ from rich.text import Text
 EXIT_INTERRUPTED = 130  # the shell convention for Ctrl-C
 
 if TYPE_CHECKING:
-    from autoplay_sdk._cli._commands import Runtime
+    from autoplay_sdk._cli._common import Runtime
     from autoplay_sdk.admin import OnboardProductResult
 
 

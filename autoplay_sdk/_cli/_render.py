@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
+from autoplay_sdk._cli._demo_view import single_numbered
 from autoplay_sdk._cli._tail import CONNECTED, CONNECTING, RECONNECTING, TailSnapshot
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload
 
@@ -46,11 +47,13 @@ def connector_banner(
     sessions: int,
     heartbeat_s: float,
     exposed: bool,
+    users: Sequence[str] = (),
 ) -> RenderableType:
     """The startup banner of ``autoplay-sdk connector``.
 
     ``key`` is the generated bearer key, shown here once; pass ``None`` when the user chose the
-    token (it is then not echoed).
+    token (it is then not echoed).  ``users`` are the user ids of the sample, listed so a user
+    knows what to ask the bridge about.
     """
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -65,12 +68,15 @@ def connector_banner(
         grid.add_row("Replays", f"{_plural(events, 'sample event')} from {_plural(sessions, 'session')}")
     else:
         grid.add_row("Replays", Text("nothing (--no-sample)", style="dim"))
+    if users:
+        grid.add_row("User ids", ", ".join(users))
     grid.add_row("Heartbeat", f"every {heartbeat_s:g} s when idle")
     token_hint = "<key>" if key is not None else "<your token>"
     parts: list[RenderableType] = [
         grid,
         Text(""),
         Text.assemble(("Watch it: ", "bold"), f"autoplay-sdk tail {stream_url} --token {token_hint}"),
+        Text.assemble(("Serve it: ", "bold"), f"autoplay-sdk serve --stream-url {stream_url} --token {token_hint}"),
     ]
     if exposed:
         parts.append(Text("Warning: listening beyond loopback; anyone with the key can read the stream.", "yellow"))
@@ -86,7 +92,8 @@ def _state_text(snapshot: TailSnapshot) -> Text:
     if snapshot.state == CONNECTED and snapshot.connects > 1:
         label += f" (reconnected {snapshot.connects - 1}x)"
     elif snapshot.state == RECONNECTING:
-        label += f" ({_plural(snapshot.disconnects, 'failure')})"
+        cause = f", last: {snapshot.last_failure}" if snapshot.last_failure else ""
+        label += f" ({_plural(snapshot.disconnects, 'failure')}{cause})"
     return Text(f"● {label}", style=_STATE_STYLE.get(snapshot.state, "dim"))
 
 
@@ -191,7 +198,8 @@ def demo_session_panel(session: DemoSession) -> RenderableType:
         parts.append(Text("no payloads received", style="dim"))
     for section in session.sections:
         parts.append(Text(""))
-        parts.append(Panel(Text(section.text), title=section.title, title_align="left", border_style="blue"))
+        text = Text(single_numbered(section.text))
+        parts.append(Panel(text, title=section.title, title_align="left", border_style="blue"))
     who = session.email or session.user_id or "anonymous"
     summaries = _plural(len(session.summaries), "summary", "summaries")
     subtitle = f"{_plural(len(session.actions), 'actions payload')} · {summaries}"

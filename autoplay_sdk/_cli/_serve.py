@@ -7,8 +7,9 @@ token).
 
 Decisions:
 
-- **Auth by default.**  Unless ``--no-auth`` is given, a fresh key (``secrets.token_hex(32)``)
-  is generated at every start and shown once in the banner; clients send it as
+- **Auth by default.**  Unless ``--no-auth`` is given, a fresh key (``_common.new_key()``, 48 hex
+  characters, the same format as ``connector``'s) is generated at every start and shown once in
+  the banner; clients send it as
   ``Authorization: Bearer <key>`` (``/healthz`` stays open).  The stream ``--token`` is never
   printed.
 - **Offline default LLM.**  ``--llm`` defaults to :data:`DEFAULT_LLM`, the SDK's deterministic
@@ -20,13 +21,12 @@ Decisions:
 - **A dead stream ends the command.**  If the stream reader stops with an error (wrong token,
   unknown product, retries exhausted) the server is shut down and the error is reported (exit 2),
   rather than serving stale data with no sign of trouble.
-- **Binding and logs.**  The socket is bound here (``--port 0`` picks a free port, and the banner
-  shows the real one).  uvicorn runs with ``log_config=None`` so logging stays under the CLI's
+- **Binding and logs.**  The socket is bound before uvicorn starts (``--port 0`` picks a free port,
+  and the banner shows the real one).  uvicorn runs with ``log_config=None`` so logging stays under the CLI's
   control, and without access logs: request lines would record user ids and the users' questions.
 
-Wiring (done by the CLI package): ``add_parser(subcommands, parents=[common])`` in
-``build_parser`` and ``run(args, console, err_console=..., stop=..., ready=...)`` for
-``args.command == "serve"``.
+A command like the others: ``add_parser(subcommands, parents=[common])`` registers it in
+``build_parser`` and ``cmd_serve(args, runtime)`` runs it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ import asyncio
 import importlib
 import inspect
 import os
-import secrets
 import socket
 import sys
 import threading
@@ -44,31 +43,34 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from autoplay_sdk._cli._render import error_line
-from autoplay_sdk._stream import redact_url
-from autoplay_sdk.core.exceptions import SdkConfigError, SdkError
+from autoplay_sdk._cli._common import (
+    EXIT_OK,
+    LOOPBACK,
+    Runtime,
+    describe_failure,
+    int_in,
+    new_key,
+    positive_float,
+    redact_url,
+    stream_url,
+)
+from autoplay_sdk._sockets import base_url as _base_url
+from autoplay_sdk._sockets import bind_listening_socket
+from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR, resolve_connector_bearer_token
 
-__all__ = ["DEFAULT_LLM", "add_parser", "run"]
-
-EXIT_OK = 0
-EXIT_ERROR = 2
+__all__ = ["DEFAULT_LLM", "add_parser", "cmd_serve"]
 
 DEFAULT_LLM = "autoplay_sdk.testing._summarizer:local_summarizer_llm"
 """The offline, deterministic stand-in used when ``--llm`` is not given."""
 
 _TICK_S = 0.1  # how often the serving loop checks stop, --for and the stream reader
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-_FATAL_HINTS = {
-    401: "missing or malformed token (pass --token or set " + TOKEN_ENV_VAR + ")",
-    403: "the token was rejected",
-    404: "unknown product: check the product id in the stream URL",
-}
+_USERS_SHOWN = 8  # user ids named once they first appear on the stream
 
 
 class _UsageError(Exception):
@@ -76,38 +78,6 @@ class _UsageError(Exception):
 
 
 # --------------------------------------------------------------------------- parser
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
-
-
-def _int_in(minimum: int, maximum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if not minimum <= value <= maximum:
-            raise argparse.ArgumentTypeError(f"must be between {minimum} and {maximum}, got {value}")
-        return value
-
-    return parse
-
-
-def _stream_url(text: str) -> str:
-    scheme, _, rest = text.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest.strip("/"):
-        raise argparse.ArgumentTypeError(
-            f"expected an http(s) URL such as https://host/stream/<product_id>, got {redact_url(text)!r}"
-        )
-    return text
 
 
 def add_parser(
@@ -133,14 +103,14 @@ def add_parser(
         )
     parser.add_argument(
         "--stream-url",
-        type=_stream_url,
+        type=stream_url,
         metavar="URL",
         help="connector stream URL, e.g. https://<host>/stream/<product_id>",
     )
     parser.add_argument("--token", default="", help=f"stream bearer token (default: ${TOKEN_ENV_VAR})")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     parser.add_argument(
-        "--port", type=_int_in(0, 65535), default=8000, help="port; 0 picks a free one (default: %(default)s)"
+        "--port", type=int_in(0, 65535), default=8000, help="port; 0 picks a free one (default: %(default)s)"
     )
     parser.add_argument(
         "--llm",
@@ -154,14 +124,14 @@ def add_parser(
     )
     parser.add_argument(
         "--summary-threshold",
-        type=_int_in(1, 1_000_000),
+        type=int_in(1, 1_000_000),
         default=10,
         metavar="N",
         help="actions per session that trigger a summary (default: %(default)s)",
     )
     parser.add_argument(
         "--lookback",
-        type=_positive_float,
+        type=positive_float,
         default=300.0,
         metavar="SECONDS",
         help="how far back activity is served (default: %(default)g)",
@@ -174,7 +144,7 @@ def add_parser(
         choices=("ingest", "serve"),
         help="with --redis: ingest (reads the stream, one active per Redis; the default) or serve (reader only)",
     )
-    parser.add_argument("--for", dest="duration", type=_positive_float, metavar="SECONDS", help="stop after SECONDS")
+    parser.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -203,40 +173,6 @@ def _load_llm(spec: str) -> Callable[[str], Any]:
     return fn
 
 
-def _new_key() -> str:
-    """A random API key that never starts with ``-`` (so it is safe to paste after an option)."""
-    key = secrets.token_hex(32)
-    return "k" + key[1:] if key.startswith("-") else key
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def _base_url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-
-
-def _describe_stream_failure(exc: BaseException, safe_url: str) -> str:
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    if isinstance(status, int):
-        hint = _FATAL_HINTS.get(status, "the connector refused the stream")
-        return f"the stream stopped: {safe_url} answered HTTP {status}: {hint}"
-    if isinstance(exc, SdkError):
-        return f"the stream stopped: {exc}"
-    return f"the stream stopped: {type(exc).__name__}"
-
-
 def _banner(*, base_url: str, key: str | None, stream_url: str, llm: str, exposed: bool) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -250,13 +186,14 @@ def _banner(*, base_url: str, key: str | None, stream_url: str, llm: str, expose
     grid.add_row("LLM", llm + (" (offline stand-in)" if llm == DEFAULT_LLM else ""))
     grid.add_row(
         "Routes",
-        "GET /context/{user_id}?query=…\nGET /reply/{user_id}?query=…\nPOST /admin/reset/{user_id}\n"
-        "GET /healthz (no key needed)",
+        "GET /users (the user ids seen so far)\nGET /context/{user_id}?query=…\nGET /reply/{user_id}?query=…\n"
+        "POST /admin/reset/{user_id}\nGET /healthz (no key needed)",
     )
     auth = ' -H "Authorization: Bearer <key>"' if key is not None else ""
     parts: list[RenderableType] = [
         grid,
         Text(""),
+        Text.assemble(("Who is there: ", "bold"), f'curl{auth} "{base_url}/users"'),
         Text.assemble(("Try it: ", "bold"), f'curl{auth} "{base_url}/context/<user_id>?query=hi"'),
     ]
     if exposed:
@@ -274,17 +211,26 @@ async def _serve(
     stop: threading.Event,
     until: float | None,
     on_started: Callable[[], None],
+    on_users: Callable[[list[str]], None] = lambda users: None,
 ) -> BaseException | None:
     """Run uvicorn until stopped; return the stream reader's error if that is what ended it."""
     serving = asyncio.ensure_future(server.serve(sockets=[sock]))
     announced = False
     stream_error: BaseException | None = None
+    users_shown = False
+    users_before = -1
     try:
         while not serving.done():
             await asyncio.wait({serving}, timeout=_TICK_S)
             if server.started and not announced:
                 announced = True
                 on_started()
+            users: dict[str, Any] = getattr(app.state, "users", {})
+            # Name the users once the first burst (e.g. a replay) has settled for a tick.
+            if announced and not users_shown and users and len(users) == users_before:
+                users_shown = True
+                on_users(list(users))
+            users_before = len(users)
             reader = app.state.connector_task
             if stream_error is None and reader is not None and reader.done() and not reader.cancelled():
                 stream_error = reader.exception()
@@ -296,6 +242,13 @@ async def _serve(
         server.should_exit = True
         await asyncio.wait({serving})
         raise
+    finally:
+        # Ctrl-C can land inside uvicorn's task (uvicorn re-raises the signal once it has shut
+        # down): on Python 3.10 the KeyboardInterrupt then leaves the loop while it is still
+        # stored in that task.  Reading it here keeps asyncio from reporting "Task exception was
+        # never retrieved" with a traceback; the interrupt itself still reaches cmd_serve.
+        if serving.done() and not serving.cancelled():
+            serving.exception()
     serving.result()
     return stream_error
 
@@ -303,41 +256,29 @@ async def _serve(
 # --------------------------------------------------------------------------- command
 
 
-def run(
-    args: argparse.Namespace,
-    console: Console,
-    *,
-    err_console: Console | None = None,
-    stop: threading.Event | None = None,
-    ready: threading.Event | None = None,
-) -> int:
-    """Serve the bridge until Ctrl-C, ``stop`` is set or ``--for`` elapses; return the exit code.
+def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
+    """Serve the bridge until Ctrl-C, ``rt.stop`` is set or ``--for`` elapses; return the exit code.
 
-    Blocks.  ``ready`` is set once the server accepts requests (after the banner is printed).
-    Returns 2, with one error line on ``err_console`` (default: ``console``), for a missing
-    token, an unusable ``--llm``, a port that cannot be bound, a missing ``serve`` extra, or a
-    stream that stopped with an error.  Never prints the stream token.
+    Blocks.  ``rt.ready`` is set once the server accepts requests (after the banner is printed).
+    Returns 2, with one error line, for a missing token, an unusable ``--llm``, a port that cannot
+    be bound, a missing ``serve`` extra, or a stream that stopped with an error.  Never prints the
+    stream token.
     """
-    err = err_console if err_console is not None else console
-
-    def fail(message: str) -> int:
-        err.print(error_line(message), soft_wrap=True, highlight=False)
-        return EXIT_ERROR
-
+    console = rt.console
     if args.role is not None and args.redis is None:
-        return fail("--role needs --redis URL")
+        return rt.error("--role needs --redis URL")
     reader_only = args.redis is not None and args.role == "serve"
     if args.stream_url is None and not reader_only:
-        return fail("--stream-url is required (except with --redis URL --role serve)")
+        return rt.error("--stream-url is required (except with --redis URL --role serve)")
     if not reader_only and not resolve_connector_bearer_token(args.token):
-        return fail(f"no stream token: pass --token or set {TOKEN_ENV_VAR}")
+        return rt.error(f"no stream token: pass --token or set {TOKEN_ENV_VAR}")
     try:
         llm = _load_llm(args.llm)
         import uvicorn
 
         from autoplay_sdk.api import build_copilot_app
 
-        key = None if args.no_auth else _new_key()
+        key = None if args.no_auth else new_key()
         app = build_copilot_app(
             stream_url=args.stream_url or "",
             token=args.token,
@@ -348,19 +289,19 @@ def run(
             **({"redis_url": args.redis, "role": args.role or "ingest"} if args.redis is not None else {}),
         )
     except _UsageError as exc:
-        return fail(str(exc))
+        return rt.error(str(exc))
     except ModuleNotFoundError as exc:
         if exc.name in ("uvicorn", "fastapi", "starlette") or str(exc).startswith("FastAPI is required"):
-            return fail("autoplay-sdk serve needs FastAPI and uvicorn: pip install 'autoplay-sdk[serve]'")
+            return rt.error("autoplay-sdk serve needs FastAPI and uvicorn: pip install 'autoplay-sdk[serve]'")
         raise
     except (SdkConfigError, ValueError) as exc:
-        return fail(str(exc))
+        return rt.error(str(exc))
     try:
-        sock = _bind(args.host, args.port)
+        sock = bind_listening_socket(args.host, args.port)
     except OSError as exc:
-        return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return rt.error(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
 
-    base_url = _base_url(args.host, int(sock.getsockname()[1]))
+    url = _base_url(args.host, int(sock.getsockname()[1]))
     config = uvicorn.Config(
         app,
         http="h11",
@@ -373,41 +314,42 @@ def run(
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
-    ready_event = ready if ready is not None else threading.Event()
 
     def on_started() -> None:
         console.print(
             _banner(
-                base_url=base_url,
+                base_url=url,
                 key=key,
                 stream_url=args.stream_url or "none (--role serve: reads Redis)",
                 llm=args.llm,
-                exposed=args.host not in _LOOPBACK,
+                exposed=args.host not in LOOPBACK,
             )
         )
         console.file.flush()  # the URL and key must be visible now, even when stdout is a pipe
-        ready_event.set()
+        rt.ready.set()
+
+    def on_users(users: list[str]) -> None:
+        shown = ", ".join(users[:_USERS_SHOWN]) + (
+            f" and {len(users) - _USERS_SHOWN} more" if len(users) > _USERS_SHOWN else ""
+        )
+        console.print(
+            Text.assemble(("Users seen on the stream: ", "bold"), shown, ("  (GET /users lists them)", "dim"))
+        )
+        console.file.flush()
 
     until = None if args.duration is None else time.monotonic() + args.duration
     stream_error: BaseException | None = None
     try:
         stream_error = asyncio.run(
-            _serve(
-                server,
-                sock,
-                app,
-                stop=stop if stop is not None else threading.Event(),
-                until=until,
-                on_started=on_started,
-            )
+            _serve(server, sock, app, stop=rt.stop, until=until, on_started=on_started, on_users=on_users)
         )
     except KeyboardInterrupt:
         pass  # Ctrl-C is the normal way to stop serving
     except SystemExit:  # uvicorn exits this way when the app fails to start
-        return fail("the bridge failed to start (run with -v for details)")
+        return rt.error("the bridge failed to start (run with -v for details)")
     finally:
         sock.close()
     if stream_error is not None:
-        return fail(_describe_stream_failure(stream_error, redact_url(args.stream_url or "")))
+        return rt.error("the stream stopped: " + describe_failure(stream_error, redact_url(args.stream_url or "")))
     console.print("Bridge stopped.", style="dim")
     return EXIT_OK

@@ -8,6 +8,7 @@ while the CLI's main thread takes snapshots to render.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -65,6 +66,8 @@ class TailSnapshot:
     connects: int
     disconnects: int
     elapsed_s: float
+    last_failure: str = ""
+    """Why the latest connection attempt failed (``"HTTP 503"``, ``"connection lost (…)"``), or ``""``."""
 
 
 class _Session:
@@ -105,6 +108,7 @@ class TailStats:
         self._connects = 0
         self._disconnects = 0
         self._state = CONNECTING
+        self._last_failure = ""
 
     def add(self, payload: AnyPayload) -> int:
         """Record one payload; returns the number of payloads recorded so far."""
@@ -149,6 +153,16 @@ class TailStats:
             self._disconnects += 1
             self._state = RECONNECTING
 
+    def failure(self, cause: str) -> None:
+        """Remember why the latest attempt failed (shown while reconnecting and when giving up)."""
+        with self._lock:
+            self._last_failure = cause
+
+    @property
+    def last_failure(self) -> str:
+        with self._lock:
+            return self._last_failure
+
     def stopped(self) -> None:
         """The client stopped for good."""
         with self._lock:
@@ -187,6 +201,7 @@ class TailStats:
                 connects=self._connects,
                 disconnects=self._disconnects,
                 elapsed_s=elapsed,
+                last_failure=self._last_failure,
             )
 
     def _prune(self, now: float) -> None:
@@ -195,3 +210,27 @@ class TailStats:
         recent = self._recent
         while recent and recent[0] <= horizon:
             recent.popleft()
+
+
+class FailureListener(logging.Handler):
+    """Feeds :meth:`TailStats.failure` from the client's own retry warnings for one stream.
+
+    The client reports a failed attempt as a WARNING (``"HTTP 503 — retrying …"`` or ``"connection
+    lost (ConnectError: …) — retrying …"``) carrying the redacted stream URL in ``record.url``; the
+    part before `` — `` is the cause.  Records of other streams, and other messages, are ignored.
+    Attach it to the ``autoplay_sdk`` logger for the duration of a ``tail``.
+    """
+
+    _CAUSES = ("HTTP %d", "connection lost (%s)")
+
+    def __init__(self, stats: TailStats, safe_url: str) -> None:
+        super().__init__(level=logging.WARNING)
+        self._stats = stats
+        self._url = safe_url
+
+    def emit(self, record: logging.LogRecord) -> None:
+        template = str(record.msg).removeprefix("autoplay_sdk: ")  # the SDK's loggers add that prefix
+        if getattr(record, "url", None) != self._url or not template.startswith(self._CAUSES):
+            return
+        message = record.getMessage().removeprefix("autoplay_sdk: ")
+        self._stats.failure(message.split(" \u2014 ", 1)[0])

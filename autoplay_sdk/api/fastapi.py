@@ -6,14 +6,15 @@ One call wires a live connector stream to a small HTTP API that a copilot backen
                                     \\-> UserSessionIndex (user -> recent sessions)
     GET /context/{user_id}?query=...   the user's recent activity
     GET /reply/{user_id}?query=...     an LLM reply grounded in that activity
+    GET /users                          the user ids seen so far (to know what to ask for)
 
 FastAPI is imported inside :func:`build_copilot_app`, so importing this module (or
 :mod:`autoplay_sdk.api`) works without the ``serve`` extra; building the app without it raises
 ``ModuleNotFoundError`` naming ``pip install autoplay-sdk[serve]``.
 
-Decisions where spec 03 §7 is silent, and what goes beyond the reference:
+Decisions:
 
-- **Shutdown is bounded** (reference defect).  The lifespan calls ``client.stop()`` (which ends
+- **Shutdown is bounded.**  The lifespan calls ``client.stop()`` (which ends
   even an idle read within about a second, then drains accepted callbacks), waits up to
   ``_STOP_GRACE_S`` (5 s) for the reader task, and then cancels it; a cancelled reader counts as a
   clean exit.  A reader that ended with an exception (e.g. the connector's fatal 401/403/404)
@@ -39,8 +40,9 @@ Decisions where spec 03 §7 is silent, and what goes beyond the reference:
   type (the value, which may hold user data, is not put into the error).
 - **``app.state.connector_task``** (an addition): the reader's ``asyncio.Task`` while the app
   runs, ``None`` before startup.  Hosts (and ``autoplay-sdk serve``) use it to notice a dead stream.
-- The build-time signature carries a ``FastAPI`` return annotation (the reference has none) so the
-  module type-checks strictly; calls are unaffected.
+- **``GET /users``** (an addition) lists the user ids seen on the stream, so a newcomer knows
+  which ``{user_id}`` to ask about; it sits behind ``api_key`` like the other routes.
+- ``build_copilot_app`` is annotated to return ``FastAPI`` so the module type-checks strictly.
 """
 
 from __future__ import annotations
@@ -115,11 +117,13 @@ def build_copilot_app(
     Routes: ``GET /healthz``; ``GET /context/{user_id}?query=``; ``GET /reply/{user_id}?query=``
     (404 ``{"detail": "No activity found for user"}`` without activity in the window, 422 without
     ``query``, 500 if the LLM raises or returns a non-``str``); ``POST /admin/reset/{user_id}``
-    (forgets the user's indexed sessions and session state; always 200).  Only ``actions`` events
+    (forgets the user's indexed sessions and session state; always 200); ``GET /users`` (every
+    user id seen on the stream, most recently active first, with ``email`` and
+    ``last_seen_at``).  Only ``actions`` events
     are consumed; ``summary`` events from the stream are ignored.
 
-    ``app.state`` holds ``pipeline``, ``user_index``, ``session_states``, ``connector_client`` and
-    ``connector_task``.
+    ``app.state`` holds ``pipeline``, ``user_index``, ``session_states``, ``connector_client``,
+    ``connector_task`` and ``users`` (what ``GET /users`` lists: user id -> email, last seen).
 
     Raises:
         ModuleNotFoundError: FastAPI is not installed (the message names the ``serve`` extra).
@@ -156,10 +160,14 @@ def build_copilot_app(
             session_states = shared.session_states
     prompt_text = system_prompt or RAG_SYSTEM_PROMPT["content"]
 
+    users: dict[str, dict[str, Any]] = {}  # user_id -> {"email", "last_seen_at"}, for GET /users
+
     async def on_actions(payload: ActionsPayload) -> None:
         await pipeline.on_actions(payload)
         user_index.add(payload)
         user_id = payload.user_id
+        if user_id:
+            users[user_id] = {"email": payload.email or None, "last_seen_at": payload.forwarded_at}
         if session_state_class is not None and user_id and user_id not in session_states:
             session_states[user_id] = session_state_class()
 
@@ -194,6 +202,7 @@ def build_copilot_app(
     app.state.session_states = session_states
     app.state.connector_client = client
     app.state.connector_task = None
+    app.state.users = users
 
     def activity_of(user_id: str) -> str:
         activity = user_index.get_user_activity(user_id)
@@ -218,10 +227,16 @@ def build_copilot_app(
             raise TypeError(f"llm must return str, got {type(answer).__name__}")
         return {"user_id": user_id, "query": query, "reply": answer, "context": activity}
 
+    @app.get("/users")
+    async def list_users() -> dict[str, list[dict[str, Any]]]:
+        ordered = sorted(users.items(), key=lambda item: item[1]["last_seen_at"] or 0.0, reverse=True)
+        return {"users": [{"user_id": uid, **seen} for uid, seen in ordered]}
+
     @app.post("/admin/reset/{user_id}")
     async def admin_reset(user_id: str) -> dict[str, str]:
         user_index.reset_user(user_id)
         session_states.pop(user_id, None)
+        users.pop(user_id, None)
         return {"status": "ok", "user_id": user_id}
 
     return app

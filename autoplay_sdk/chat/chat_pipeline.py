@@ -6,7 +6,7 @@ an :class:`~autoplay_sdk.context.context_store.AsyncContextStore` and an
 to both the store and the writer.  Feed it with :meth:`AsyncChatPipeline.on_actions` (for
 example as the ``on_actions`` callback of ``AsyncConnectorClient``).
 
-This module emits no log records.  Decision where the spec is silent: the fan-out calls the
+This module emits no log records.  Decision: the fan-out calls the
 writer's handler even if the store's ``on_summary`` raised, then re-raises the store's error (the
 summarizer logs it), so a store failure never hides a summary from the destination.
 """

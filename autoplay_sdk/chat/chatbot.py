@@ -8,11 +8,11 @@ through two hooks (``_post_note`` and ``_redact_part``).  The policy:
 * :meth:`BaseChatbotWriter.on_session_linked` flushes that buffer as one note, binned by time;
 * after linking, writes are debounced (trailing edge, ``post_link_debounce_s``) into one note.
 
-Decisions and fixes of the published defects (spec 02 §5):
+Decisions (the differences from 0.7.5 are listed in ``docs/compatibility.md``):
 
 * A new write only cancels a debounce task that is still *sleeping*.  Once the task has taken
-  the buffer and is posting, it runs to completion, so those actions are never lost (the
-  reference cancelled it mid-post).
+  the buffer and is posting, it runs to completion, so those actions are never lost (0.7.5
+  cancelled it mid-post).
 * If ``_post_note`` raises while ``on_session_linked`` flushes the pre-link buffer, the link is
   undone (as for a falsy return) before the exception propagates, so the kept buffer is retried
   by the next ``on_session_linked``.

@@ -1,7 +1,7 @@
 """The deprecated-path table of the 0.7.4 reorganisation, and the warning helper.
 
 ``SHIM_MAP`` lists, in the published order, the 49 module paths that moved in 0.7.4 and where they
-live now (spec 04 §3.1).  It is data, not code: no file exists per old path.  The import hook in
+live now.  It is data, not code: no file exists per old path.  The import hook in
 :mod:`autoplay_sdk._aliases` reads this list (plus its private rows for the restored v1 state
 machine, which are deliberately *not* in ``SHIM_MAP``) whenever an ``autoplay_sdk.*`` import finds
 nothing on disk, and serves the old path from its canonical module.  Because the hook reads the list
@@ -166,7 +166,7 @@ The import hook reads this list live; it is public for inspection (e.g. by migra
 
 
 def _deprecation_message(old_module: str, new_module: str) -> str:
-    """The one deprecation text, old path first (the reference named the new path twice)."""
+    """The one deprecation text: the old path, then the new one (0.7.5 named the new path twice)."""
     return _MESSAGE.format(old=old_module, new=new_module)
 
 

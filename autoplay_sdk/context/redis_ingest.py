@@ -24,8 +24,10 @@ Decisions:
   (backlog full while Redis was slow) are reported by the client's own ``on_drop`` and metrics.
 - The summarizer's pending, below-threshold history lives in this process: a restart starts
   those counts again (the summaries already stored stay).
-- The checkpoint relies on the client's sans-IO core (the SSE id of each parsed frame), which is
-  private to this package.
+- The checkpoint relies on the client's sans-IO core (the SSE id of each delivered frame, and
+  its drops), which is private to this package.  A payload the client drops while running is
+  reported by the client and the checkpoint moves past it; one left undelivered at shutdown
+  keeps the checkpoint before it, so the next ingester reads it again.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from collections.abc import Callable
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk._sse import Frame
+from autoplay_sdk._stream import Delivery
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context.redis_store import AsyncRedisContextStore, RedisUserSessionIndex, async_client
@@ -72,7 +76,6 @@ class _Checkpoint:
         self._seq = 0
         self._open: OrderedDict[int, list[Any]] = OrderedDict()  # seq -> [event id, done]
         self._by_payload: dict[int, int] = {}
-        self._last_parsed = 0  # id() of the payload parsed last
         self.last_done = ""
         self.changed = False
 
@@ -80,7 +83,6 @@ class _Checkpoint:
         self._seq += 1
         self._open[self._seq] = [event_id, False, resumed_after]
         self._by_payload[id(payload)] = self._seq
-        self._last_parsed = id(payload)
 
     def event_id(self, payload: Any) -> tuple[str, str]:
         """``(SSE id, Last-Event-ID of its connection)`` of a parsed payload (``("", "")`` if unknown)."""
@@ -89,12 +91,6 @@ class _Checkpoint:
             return "", ""
         entry = self._open[seq]
         return str(entry[0]), str(entry[2])
-
-    def dropped_last(self) -> None:
-        """The payload parsed last was dropped by the client (it is reported there)."""
-        seq = self._by_payload.pop(self._last_parsed, None)
-        if seq is not None:
-            self._finish(seq)
 
     def done(self, payload: Any) -> None:
         seq = self._by_payload.pop(id(payload), None)
@@ -262,29 +258,30 @@ class RedisIngester:
 
     def _hook_client(self) -> None:
         stream = self.client._core
-        parse, drop, headers = stream.parse, stream.drop, stream.request_headers
+        deliver, drop, headers = stream._deliver, stream.drop, stream.request_headers
         checkpoint = self._checkpoint
         resumed_after = [""]
 
-        def headers_and_note() -> dict[str, str]:
+        def headers_and_note() -> dict[str, Any]:
             resumed_after[0] = stream.last_event_id  # what this connection resumes after
-            sent: dict[str, str] = headers()
+            sent: dict[str, Any] = headers()
             return sent
 
-        def parse_and_note(event_type: str, payload: Any) -> Any:
-            typed = parse(event_type, payload)
-            if typed is not None and event_type == "actions":
-                checkpoint.parsed(typed, stream.last_event_id, resumed_after[0])
-            return typed
+        def deliver_and_note(frame: Frame) -> Delivery | None:
+            delivery = deliver(frame)
+            if delivery is not None and delivery.kind == "actions":
+                checkpoint.parsed(delivery.payload, frame.id, resumed_after[0])
+            return delivery
 
-        def drop_and_note(event_type: str, payload: Any) -> int:
-            if event_type == "actions":
-                checkpoint.dropped_last()
-            total: int = drop(event_type, payload)
-            return total
+        def drop_and_note(delivery: Delivery, reason: str = "queue_full", *, log: bool = True) -> int:
+            # Dropped while running (reported by the client): the checkpoint moves past it.  Left
+            # undelivered at shutdown: it stays before it, so the next ingester reads it again.
+            if delivery.kind == "actions" and reason != "drain_timeout":
+                checkpoint.done(delivery.payload)
+            return drop(delivery, reason, log=log)
 
         stream.request_headers = headers_and_note  # type: ignore[method-assign]
-        stream.parse = parse_and_note  # type: ignore[method-assign]
+        stream._deliver = deliver_and_note  # type: ignore[method-assign]
         stream.drop = drop_and_note  # type: ignore[method-assign]
 
     async def ingest(self, payload: ActionsPayload) -> bool:

@@ -1,6 +1,6 @@
 """Leaf constants shared by ``integrations.intercom`` and ``proactive.triggers``.
 
-This module imports nothing from the SDK on purpose.  In the reference, ``intercom`` imported
+This module imports nothing from the SDK on purpose.  In 0.7.5, ``intercom`` imported
 the quick-reply default from ``proactive.triggers.defaults`` while ``proactive.triggers`` imported
 ``intercom`` back, so ``import autoplay_sdk.integrations`` failed in a fresh interpreter.  Both
 sides now import the value from here, which breaks the cycle.

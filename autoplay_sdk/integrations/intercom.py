@@ -16,7 +16,7 @@ URL, headers and body.  The wire targets are:
   :func:`intercom_connector_llm_prompt_labels_url` (+ its request body) and the browser snippet of
   :func:`format_reactive_session_link_script` (``POST /sessions/link``).
 
-Decisions where the spec is silent:
+Decisions:
 
 * The module defines no ``__all__`` (as published); the package ``autoplay_sdk.integrations``
   re-exports the 31 public helpers.

@@ -3,7 +3,7 @@
 The connector can emit ``{"type": "usertour_trigger", …}`` events that ask the browser to start
 a Usertour flow.  These helpers build those event dicts; nothing here logs or performs I/O.
 
-Decisions where the spec is silent:
+Decisions:
 
 * ``NotRequired`` and ``TypedDict`` come from ``typing`` on Python 3.11+ and from
   ``typing_extensions`` on 3.10 (the published module imported ``NotRequired`` from ``typing``

@@ -18,7 +18,7 @@ from autoplay_sdk.prompts.intercom_readability import (
     RULES_VERSION,
 )
 
-# Spec 03 §0.1: exact contents and order (plain code-point order).
+# The published contents and order (plain code-point order), kept exactly.
 __all__ = [  # noqa: RUF022
     "INTERCOM_READABILITY_RULES",
     "READABILITY_RULES_FINGERPRINT",

@@ -1,7 +1,7 @@
 """A real, local Autoplay connector for tests, demos and offline development.
 
 :class:`LocalConnector` is an HTTP server on 127.0.0.1 (an ephemeral port by default) that
-speaks the connector's SSE contract (spec 01 §6), so :class:`~autoplay_sdk.ConnectorClient`,
+speaks the hosted connector's SSE contract, so :class:`~autoplay_sdk.ConnectorClient`,
 :class:`~autoplay_sdk.AsyncConnectorClient` or any SSE client can be pointed at it over real
 sockets.  It is a FastAPI app run by uvicorn on a daemon thread, so it needs the ``serve``
 extra (``pip install 'autoplay-sdk[serve]'``).  Importing this package does not import FastAPI
@@ -18,11 +18,14 @@ Context manager::
         ...
         server.publish({"type": "actions", ...})   # reaches open streams at once
 
-pytest fixture (the ``autoplay_sdk`` pytest plugin is registered automatically)::
+pytest fixtures (the ``autoplay_sdk`` pytest plugin is registered automatically)::
 
-    def test_my_integration(local_connector):
+    def test_my_integration(local_connector, payload_recorder):
         local_connector.publish_many(sample_events())
-        ...
+        client = payload_recorder.attach(ConnectorClient(local_connector.stream_url, token=local_connector.token))
+        client.run_in_background()
+        assert payload_recorder.wait_for(5)       # five payloads delivered; no sleeps
+        client.stop()
 
 Push mode: with ``push_url`` (and ``push_secret``) every published mapping or string is also
 POSTed there, signed like the connector does, by a :class:`PushSender` started and stopped with
@@ -55,7 +58,7 @@ Wire contract as served:
 * ``POST /products`` registers a product and mints its stream key (see
   :mod:`autoplay_sdk.testing._registration`); the product streams at once with that key.
 
-Decisions (where the brief and the spec are silent):
+Decisions:
 
 * **One log, global ids.**  Ids count ``1, 2, ...`` across all products; a stream for product X
   carries only X's entries, so its ids may have gaps.  Raw frames (:meth:`LocalConnector.publish_raw`)
@@ -74,18 +77,30 @@ Decisions (where the brief and the spec are silent):
   body cleanly, then stops uvicorn (about 0.2 s).  A client that stopped reading leaves its
   stream stuck in a write; that connection is dropped after 0.5 s.  The connector can be
   started again on the same port, with its log intact, to simulate an outage.
-* **Secrets.**  The token is a ``secrets.token_urlsafe(24)`` unless given.  It is never logged,
+* **Live sample.**  The events :func:`sample_events` makes by default are re-stamped when a
+  stream opens: their timestamps move forward by the time elapsed since they were made
+  (relative timing kept), so a connector left running for an hour still serves activity that
+  looks a few seconds old.  Events you build yourself, or ``sample_events(start=...)``, are
+  sent exactly as given.
+* **Client-side waits.**  :class:`PayloadRecorder` records what a client delivered and blocks
+  until a count or a predicate is reached; the server-side ``wait_*`` helpers only say what the
+  server wrote.
+* **Quiet stop.**  Writes to a client that has gone away end its stream without warnings on
+  stderr (asyncio's ``socket.send() raised exception.`` record is filtered for the connector's
+  own thread only).
+* **Secrets.**  The token is a ``secrets.token_hex(24)`` unless given.  It is never logged,
   is not in ``repr``, and :class:`ConnectionRecord` keeps only ``authorization_present``: the
   ``authorization``, ``proxy-authorization`` and ``cookie`` headers are dropped.  The server
   logs (``autoplay_sdk.testing``) carry ports, product ids and statuses only; uvicorn is run
   with ``log_config=None``, so no logging configuration is changed.
 * **Validation.**  Bad arguments raise :class:`~autoplay_sdk.SdkConfigError`, including a
   publish to an unknown product (a typo would otherwise fail silently).
-* Additions to the brief: ``publish_many(..., product_id=)``, the ``running`` and
+* Also: ``publish_many(..., product_id=)``, the ``running`` and
   ``sent_count`` properties, and restart after ``stop()``.
 """
 
 from autoplay_sdk.testing._push import PushSender, PushStats
+from autoplay_sdk.testing._recorder import PayloadRecorder
 from autoplay_sdk.testing._sample import sample_events
 from autoplay_sdk.testing._server import ConnectionRecord, LocalConnector
 from autoplay_sdk.testing._summarizer import local_summarizer_llm, local_summarizer_llm_sync
@@ -93,6 +108,7 @@ from autoplay_sdk.testing._summarizer import local_summarizer_llm, local_summari
 __all__ = [
     "ConnectionRecord",
     "LocalConnector",
+    "PayloadRecorder",
     "PushSender",
     "PushStats",
     "local_summarizer_llm",

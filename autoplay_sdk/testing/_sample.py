@@ -11,6 +11,7 @@ from ``start``, so two calls with the same seed differ only in their timestamps.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -329,12 +330,99 @@ def _summary(product_id: str, p: _Persona, phrases: list[str], replaces: int, at
     }
 
 
+class LiveEvent(dict[str, Any]):
+    """A sample event whose timestamps are relative to when it is sent, not to when it was made.
+
+    ``anchor`` is the wall-clock time the timestamps were computed for.  The local connector
+    moves them forward by the time elapsed between ``anchor`` and the moment a stream opens
+    (:func:`restamped`), so the sample looks just as recent an hour later.  It is a plain
+    ``dict`` otherwise (``json.dumps``, ``==`` and copies work as usual).
+    """
+
+    anchor: float = 0.0
+
+
+def _is_time(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_MARK = re.compile(r'"\\u0000(\d+)\\u0000"')  # a timestamp placeholder, as json.dumps writes it
+
+
+@dataclass(frozen=True)
+class StampedJson:
+    """The compact JSON of a :class:`LiveEvent` with its timestamps left open, rendered per stream.
+
+    Built once per event; :meth:`render` gives exactly ``json.dumps(restamped(event, delta),
+    separators=(",", ":"), ensure_ascii=False)`` without walking and encoding the dict again.
+    """
+
+    parts: tuple[str, ...]  # JSON text, then (timestamp index, JSON text) pairs flattened
+    values: tuple[float, ...]
+
+    @classmethod
+    def of(cls, event: dict[str, Any]) -> StampedJson:
+        values: list[float] = []
+
+        def mark(value: Any) -> Any:
+            if not _is_time(value):
+                return value
+            values.append(value)
+            return f"\x00{len(values) - 1}\x00"
+
+        marked = dict(event)
+        marked["forwarded_at"] = mark(marked.get("forwarded_at"))
+        if "forwarded_at" not in event:
+            del marked["forwarded_at"]
+        if isinstance(marked.get("actions"), list):
+            marked["actions"] = [
+                {**a, **{k: mark(a[k]) for k in ("timestamp_start", "timestamp_end") if k in a}}
+                if isinstance(a, dict)
+                else a
+                for a in marked["actions"]
+            ]
+        text = json.dumps(marked, separators=(",", ":"), ensure_ascii=False)
+        return cls(tuple(_MARK.split(text)), tuple(values))
+
+    def render(self, delta: float) -> str:
+        """The JSON with every timestamp moved ``delta`` seconds later (rounded to the millisecond)."""
+        parts, values = self.parts, self.values
+        out = [parts[0]]
+        for i in range(1, len(parts), 2):
+            out.append(repr(round(values[int(parts[i])] + delta, 3)))
+            out.append(parts[i + 1])
+        return "".join(out)
+
+
 def _shift(event: dict[str, Any], start: float) -> dict[str, Any]:
     event["forwarded_at"] = round(start + event["forwarded_at"], 3)
     for action in event.get("actions", ()):
         action["timestamp_start"] = round(start + action["timestamp_start"], 3)
         action["timestamp_end"] = round(start + action["timestamp_end"], 3)
     return event
+
+
+def restamped(event: dict[str, Any], delta: float) -> dict[str, Any]:
+    """A deep-enough copy of ``event`` with every timestamp moved ``delta`` seconds later.
+
+    Moves ``forwarded_at`` and each action's ``timestamp_start``/``timestamp_end`` when they are
+    numbers; other fields are shared with ``event``, which is left unchanged.
+    """
+    out = dict(event)
+    if _is_time(out.get("forwarded_at")):
+        out["forwarded_at"] = round(out["forwarded_at"] + delta, 3)
+    actions = out.get("actions")
+    if isinstance(actions, list):
+        moved = []
+        for action in actions:
+            if isinstance(action, dict):
+                action = dict(action)
+                for key in ("timestamp_start", "timestamp_end"):
+                    if _is_time(action.get(key)):
+                        action[key] = round(action[key] + delta, 3)
+            moved.append(action)
+        out["actions"] = moved
+    return out
 
 
 def sample_events(
@@ -355,8 +443,11 @@ def sample_events(
     query string dropped.
 
     Timestamps are Unix seconds starting at ``start``; by default the traffic is placed so its
-    last event is a few seconds old, so it looks live.  The same ``seed`` and ``sessions`` give
-    the same content; with the same ``start`` too, the output is identical.  The default produces
+    last event is a few seconds old, so it looks live, and the events are :class:`LiveEvent`
+    dicts: a :class:`~autoplay_sdk.testing.LocalConnector` re-stamps them when a stream opens
+    (relative timing kept), so they look that recent whenever they are replayed.  The same
+    ``seed`` and ``sessions`` give the same content; with the same ``start`` too, the output is
+    identical.  The default produces
     about 40-80 events.  The dicts are fresh on each call (safe to mutate).
 
     ``hesitant=True`` adds three more sessions, after the ``sessions`` ordinary ones, that end in
@@ -377,9 +468,15 @@ def sample_events(
     if hesitant:
         timed.extend(_hesitant(seed, sessions, taken, product_id, max(at for at, _, _ in timed)))
     timed.sort(key=lambda item: (item[0], item[1]))
-    if start is None:
-        start = time.time() - (timed[-1][0] + 5.0)
-    return [_shift(event, start) for _, _, event in timed]
+    if start is not None:
+        return [_shift(event, start) for _, _, event in timed]
+    now = time.time()
+    live: list[dict[str, Any]] = []
+    for _, _, event in timed:
+        item = LiveEvent(_shift(event, now - (timed[-1][0] + 5.0)))
+        item.anchor = now
+        live.append(item)
+    return live
 
 
 def _hesitant(

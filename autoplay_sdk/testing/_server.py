@@ -20,14 +20,17 @@ import re
 import secrets
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk._sockets import base_url, bind_listening_socket
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.testing._push import PushSender
 from autoplay_sdk.testing._registration import Registry, add_registration_route
+from autoplay_sdk.testing._sample import LiveEvent, StampedJson
 
 if TYPE_CHECKING:
     import uvicorn
@@ -42,6 +45,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _START_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 5.0
 _STALLED_GRACE_S = 0.5
+_wall = time.time  # the clock live sample events are re-stamped against (tests move it)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,26 @@ class _Entry:
     product_id: str
     event_id: int | None  # None for raw frames
     frame: bytes
+    anchor: float = 0.0  # for a live sample event: when its timestamps were computed
+    stamped: StampedJson | None = None  # ... and its JSON, re-stamped when a stream sends it
+    head: bytes = b""  # the id/event lines in front of the data of a live entry
+
+    def frame_for(self, opened_at: float) -> bytes:
+        """The bytes a stream opened at ``opened_at`` sends for this entry."""
+        if self.stamped is None or opened_at <= self.anchor:
+            return self.frame
+        return b"%sdata: %s\n\n" % (self.head, self.stamped.render(opened_at - self.anchor).encode())
+
+
+def _entry(
+    product_id: str, event_id: int, data: Mapping[str, Any] | str, lines: str, event: str | None = None
+) -> _Entry:
+    """A log entry; ``lines`` is ``_data_lines(data)``, computed before the id is taken."""
+    head = f"id: {event_id}\n" + (f"event: {event}\n" if event is not None else "")
+    frame = f"{head}{lines}\n".encode()
+    if not isinstance(data, LiveEvent):
+        return _Entry(product_id, event_id, frame)
+    return _Entry(product_id, event_id, frame, data.anchor, StampedJson.of(data), head.encode())
 
 
 class _AbruptClose(Exception):
@@ -80,6 +104,18 @@ class _QuietAbruptClose(logging.Filter):
 
 
 _QUIET_FILTER = _QuietAbruptClose()
+_THREAD_NAME = "autoplay-local-connector"
+
+
+class _QuietClosedSocketWrites(logging.Filter):
+    # asyncio warns "socket.send() raised exception." when a stream keeps writing to a client
+    # that already went away (e.g. one stopped mid-replay).  On the connector's own thread that
+    # is an ordinary disconnect, not something the user should see on stderr.
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName == _THREAD_NAME and record.msg == "socket.send() raised exception.")
+
+
+_QUIET_WRITES_FILTER = _QuietClosedSocketWrites()
 
 
 class _Stream:
@@ -93,6 +129,7 @@ class _Stream:
         self.abrupt = abrupt
         self.loop: asyncio.AbstractEventLoop | None = None
         self.wake: asyncio.Event | None = None
+        self.opened_at = _wall()
 
     def notify(self) -> None:
         loop, wake = self.loop, self.wake
@@ -222,8 +259,7 @@ class LocalConnector:
         """``http://<host>:<port>``.  Raises ``RuntimeError`` before the first start on port 0."""
         if self._port == 0:
             raise RuntimeError("LocalConnector has no port yet: call start() first")
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self._port}"
+        return base_url(self._host, self._port)
 
     @property
     def stream_url(self) -> str:
@@ -262,9 +298,10 @@ class LocalConnector:
                 return self
             import uvicorn
 
-            uvicorn_error = logging.getLogger("uvicorn.error")
-            if _QUIET_FILTER not in uvicorn_error.filters:
-                uvicorn_error.addFilter(_QUIET_FILTER)
+            for name, quiet in (("uvicorn.error", _QUIET_FILTER), ("asyncio", _QUIET_WRITES_FILTER)):
+                target = logging.getLogger(name)
+                if quiet not in target.filters:
+                    target.addFilter(quiet)
 
             sock = self._bind()
             config = uvicorn.Config(
@@ -282,7 +319,7 @@ class LocalConnector:
             failure: list[BaseException] = []
             loop = asyncio.new_event_loop()
             thread = threading.Thread(
-                target=_serve, args=(server, loop, sock, ready, failure), name="autoplay-local-connector", daemon=True
+                target=_serve, args=(server, loop, sock, ready, failure), name=_THREAD_NAME, daemon=True
             )
             with self._cond:
                 self._closing = False
@@ -299,15 +336,7 @@ class LocalConnector:
             return self
 
     def _bind(self) -> socket.socket:
-        family, kind, proto, _, address = socket.getaddrinfo(self._host, self._port, type=socket.SOCK_STREAM)[0]
-        sock = socket.socket(family, kind, proto)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(address)
-            sock.listen(128)
-        except BaseException:
-            sock.close()
-            raise
+        sock = bind_listening_socket(self._host, self._port)
         self._port = int(sock.getsockname()[1])
         return sock
 
@@ -376,11 +405,11 @@ class LocalConnector:
         pid = self._product(product_id)
         if event is not None and _LINE_BREAK.search(event):
             raise SdkConfigError("event names cannot contain line breaks")
-        body = (f"event: {event}\n" if event is not None else "") + _data_lines(data) + "\n"
+        lines = _data_lines(data)  # raises on unserialisable data before an id is taken
         with self._cond:
             self._last_id += 1
             event_id = self._last_id
-            self._append([_Entry(pid, event_id, f"id: {event_id}\n{body}".encode())])
+            self._append([_entry(pid, event_id, data, lines, event)])
         if self._pusher is not None:
             self._pusher.send(data)
         return str(event_id)
@@ -389,12 +418,12 @@ class LocalConnector:
         """Publish each mapping in order (ids are consecutive); returns their ids."""
         pid = self._product(product_id)
         items = list(items)
-        bodies = [_data_lines(item) + "\n" for item in items]
+        prepared = [(item, _data_lines(item)) for item in items]
         with self._cond:
             entries = []
-            for body in bodies:
+            for item, lines in prepared:
                 self._last_id += 1
-                entries.append(_Entry(pid, self._last_id, f"id: {self._last_id}\n{body}".encode()))
+                entries.append(_entry(pid, self._last_id, item, lines))
             self._append(entries)
         if self._pusher is not None:
             self._pusher.send_many(items)
@@ -608,7 +637,7 @@ class LocalConnector:
                     continue
                 if delay > 0 and await self._pause(delay, wake):
                     return
-                yield entry.frame
+                yield entry.frame_for(stream.opened_at)
                 sent += 1
                 with self._cond:
                     self._sent += 1

@@ -48,7 +48,8 @@ def local_summarizer_llm_sync(prompt: str) -> str:
     sentences = [
         f"The user performed {_plural(len(actions), 'action')}" + (f" on {_english_list(pages)}." if pages else ".")
     ]
-    clicked = _unique([_CLICKED.sub("", desc, count=1) for kind, desc, _ in actions if kind == "click"])
+    # Only descriptions that say "clicked" name a click target ("User opened X" is not one).
+    clicked = _unique([_CLICKED.sub("", desc, count=1) for kind, desc, _ in actions if _CLICKED.match(desc)])
     if clicked:
         sentences.append(f"They clicked {_english_list(clicked)}.")
     kind, desc, url = actions[-1]

@@ -287,6 +287,23 @@ async def test_admin_reset_forgets_the_user_until_new_activity_arrives(
     assert wrong_method.status_code == 405
 
 
+async def test_users_lists_who_was_seen_most_recent_first_and_forgets_reset_users(
+    make_app: Callable[..., Any], local_connector: LocalConnector
+) -> None:
+    async with running(make_app()) as http:
+        assert (await http.get("/users")).json() == {"users": []}
+        local_connector.publish(actions_event("u1", "s1", ["Clicked Export"]))
+        local_connector.publish({**actions_event("u2", "s2", ["Opened billing"]), "email": "b@example.com"})
+        await wait_for_context(http, "u2")
+        listed = (await http.get("/users")).json()["users"]
+        await http.post("/admin/reset/u2")
+        after_reset = (await http.get("/users")).json()["users"]
+    assert [u["user_id"] for u in listed] == ["u2", "u1"]
+    assert listed[0]["email"] == "b@example.com"
+    assert listed[0]["last_seen_at"] >= listed[1]["last_seen_at"]
+    assert [u["user_id"] for u in after_reset] == ["u1"]
+
+
 async def test_stream_summaries_are_ignored(make_app: Callable[..., Any], local_connector: LocalConnector) -> None:
     async with running(make_app()) as http:
         local_connector.publish(actions_event("u1", "s1", ["Clicked Export"]))
@@ -507,6 +524,7 @@ PROTECTED = [
     ("GET", "/context/u1?query=q"),
     ("GET", "/reply/u1?query=q"),
     ("POST", "/admin/reset/u1"),
+    ("GET", "/users"),
     ("GET", "/docs"),
     ("GET", "/redoc"),
     ("GET", "/openapi.json"),

@@ -23,7 +23,7 @@ import pytest
 
 from autoplay_sdk._cli import _serve
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
-from autoplay_sdk.testing import LocalConnector
+from autoplay_sdk.testing import LocalConnector, sample_events
 from tests.api._harness import actions_event, eventually_sync
 from tests.cli._run import Run, console, text
 
@@ -145,6 +145,28 @@ def test_serve_generates_a_key_shows_it_once_and_serves_the_stream(
     assert connector.token not in serve.stdout + serve.stderr
 
 
+def test_serve_names_the_users_it_sees_and_lists_them_on_get_users(
+    background: list[tuple[Run, threading.Thread]],
+) -> None:
+    events = sample_events(sessions=2)
+    users = list(dict.fromkeys(e["user_id"] for e in events if e.get("user_id")))
+    with LocalConnector(events, heartbeat_s=30.0) as sample:
+        serve = start(
+            Serve(["--stream-url", sample.stream_url, f"--token={sample.token}", "--port", "0", "--no-auth"]),
+            background,
+        )
+        assert "GET /users" in serve.stdout  # the banner says how to find user ids
+        line = eventually_sync(
+            lambda: next((x for x in serve.stdout.splitlines() if "Users seen on the stream:" in x), None),
+            what="the users line",
+        )
+        listed = httpx.get(f"{serve.banner_value('Bridge URL')}/users").json()["users"]
+        serve.stop.set()
+        background[0][1].join(15)
+    assert all(user in line for user in users)
+    assert {u["user_id"] for u in listed} == set(users)
+
+
 def test_no_auth_serves_without_a_key(
     connector: LocalConnector, background: list[tuple[Run, threading.Thread]]
 ) -> None:
@@ -259,7 +281,8 @@ def test_port_in_use_exits_2() -> None:
 def test_rejected_stream_token_ends_the_command_with_exit_2(connector: LocalConnector) -> None:
     serve = Serve(["--stream-url", connector.stream_url, "--token", "not-the-token-42", "--port", "0"])
     assert serve() == 2
-    assert f"the stream stopped: {connector.stream_url} answered HTTP 403: the token was rejected" in serve.stderr
+    expected = f"the stream stopped: {connector.stream_url} answered HTTP 403 Forbidden: the token was rejected"
+    assert expected in serve.stderr
     assert "not-the-token-42" not in serve.stdout + serve.stderr
 
 
@@ -275,13 +298,9 @@ def test_banner_warns_when_listening_beyond_loopback() -> None:
 def test_ctrl_c_stops_cleanly_with_exit_0(connector: LocalConnector) -> None:
     code = textwrap.dedent(
         """
-        import argparse, sys
-        from rich.console import Console
-        from autoplay_sdk._cli import _serve
-        root = argparse.ArgumentParser(prog="autoplay-sdk")
-        _serve.add_parser(root.add_subparsers(dest="command"))
-        args = root.parse_args(sys.argv[1:])
-        raise SystemExit(_serve.run(args, Console(), err_console=Console(stderr=True)))
+        import sys
+        from autoplay_sdk._cli import main
+        raise SystemExit(main(sys.argv[1:]))
         """
     )
     argv = ["serve", "--stream-url", connector.stream_url, f"--token={connector.token}", "--port", "0"]

@@ -21,7 +21,7 @@ import pytest
 from rich.console import Console
 
 from autoplay_sdk import ConnectorClient
-from autoplay_sdk._cli import _commands, main
+from autoplay_sdk._cli import _commands, _common, main
 from autoplay_sdk._cli._demo import DemoSection, DemoSession, run_demo
 from autoplay_sdk._cli._render import tail_table
 from autoplay_sdk._cli._tail import TailStats
@@ -89,28 +89,49 @@ def test_usage_errors_exit_2(argv: list[str], message: str) -> None:
 # --------------------------------------------------------------------------- demo
 
 
-def test_demo_shows_every_session_and_the_payload_text() -> None:
+def test_demo_tells_a_short_story_one_session_through_the_pipeline_then_a_table() -> None:
     events = sample_events(sessions=3, seed=11, hesitant=True)  # the demo adds three hesitating sessions
     session_ids = list(dict.fromkeys(e["session_id"] for e in events))
-    first_actions = ActionsPayload.from_dict(next(e for e in events if e["type"] == "actions"))
+    first_actions = ActionsPayload.from_dict(next(e for e in events if e["session_id"] == session_ids[0]))
     n_actions = sum(e["type"] == "actions" for e in events)
     n_summaries = len(events) - n_actions
 
-    run = Run(["demo", "--sessions", "3", "--seed", "11"])
+    out_console = Console(file=io.StringIO(), width=80)  # a plain terminal
+    run = Run(["demo", "--sessions", "3", "--seed", "11"], out=out_console)
     assert run() == 0, run.stderr
 
     out = run.stdout
-    for session_id in session_ids:
-        assert f"Session {session_id}" in out
+    assert len(out.splitlines()) <= 85  # about a screen, not one panel per session
+    assert "LocalConnector" in out and "examples/" in out  # what runs, and where the code is
+    assert f"One session, step by step: {session_ids[0]}" in out
+    steps = re.findall(r"│ (\d)\. (Stream|Typed payload|Enriched query|Assembled prompt|Reply)", out)
+    assert [n for n, _ in steps] == ["1", "2", "3", "4", "5"]
     assert first_actions.to_text().splitlines()[0] in out  # "Session ps_… — N actions"
-    assert first_actions.actions[0].to_text() in out
-    assert "ActionsPayload" in out and "SummaryPayload" in out
+    assert "[Session context]" in out and "[CURRENT USER MESSAGE]" in out
+    assert not re.search(r"\d+\. \[\d+\] ", out)  # one numbering per activity line
+    table = out[out.index("The other sessions") :]
+    for session_id in session_ids[1:]:
+        assert session_id[:10] in table
     summary_line = " ".join(out.split())
     assert (
         f"Received {len(events)}/{len(events)} events: {n_actions} actions payloads, "
         f"{n_summaries} summary payloads from {len(session_ids)} sessions · 0 dropped" in summary_line
     )
+    assert "-v for every session in full" in summary_line
     assert run.stderr == ""
+
+
+def test_demo_verbose_shows_every_session_in_full_without_logs() -> None:
+    events = sample_events(sessions=2, seed=11)
+    first_actions = ActionsPayload.from_dict(next(e for e in events if e["type"] == "actions"))
+    run = Run(["demo", "-v", "--sessions", "2", "--seed", "11"])
+    assert run() == 0, run.stderr
+    for session_id in dict.fromkeys(e["session_id"] for e in events):
+        assert f"Session {session_id}" in run.stdout
+    assert first_actions.actions[0].to_text() in run.stdout
+    assert "ActionsPayload" in run.stdout and "SummaryPayload" in run.stdout
+    assert not re.search(r"\d+\. \[\d+\] ", run.stdout)
+    assert run.stderr == ""  # -v is "more demo"; the SDK's logs need -vv
 
 
 def test_demo_timeout_exits_2() -> None:
@@ -231,7 +252,37 @@ def test_tail_gives_up_after_max_retries() -> None:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/stream/p"
         run = Run(["tail", url, "--max-retries", "0", "--for", "20"])
         assert run() == 2
-    assert "error: autoplay_sdk: max_retries=0 exhausted after 1 attempts" in run.stderr
+    error = " ".join(run.stderr.split())
+    assert error.startswith(f"error: {url}: gave up, max_retries=0 exhausted after 1 attempts; last failure: ")
+    assert "connection lost (ConnectError" in error  # the cause, not just the count
+
+
+def test_tail_shows_the_cause_while_reconnecting_and_when_giving_up(server: LocalConnector) -> None:
+    server.fail_next(3, status=503)
+    run = Run(["tail", server.stream_url, "--token", server.token, "--max-retries", "2", "--for", "20"])
+    assert run() == 2
+    error = " ".join(run.stderr.split())
+    assert "gave up, max_retries=2 exhausted after 3 attempts; last failure: HTTP 503" in error
+    assert server.token not in run.stdout + run.stderr
+
+
+def test_tail_refuses_credentials_in_the_url_without_echoing_them(server: LocalConnector) -> None:
+    url = server.stream_url.replace("http://", "http://user:secret@")
+    run = Run(["tail", url, "--token", server.token, "--for", "20"])
+    assert run() == 2
+    assert "must not contain credentials" in run.stderr
+    assert "secret" not in run.stdout + run.stderr
+    assert server.connections == []  # refused before any request
+
+
+def test_tail_view_names_the_last_failure_while_reconnecting() -> None:
+    stats = TailStats()
+    stats.connected()
+    stats.failure("HTTP 503")
+    stats.disconnected()
+    console = Console(file=io.StringIO(), width=120)
+    console.print(tail_table(stats.snapshot(), url="http://h/stream/p"))
+    assert "reconnecting (1 failure, last: HTTP 503)" in text(console)
 
 
 def test_tail_repeats_a_stop_that_came_before_run() -> None:
@@ -284,6 +335,9 @@ def test_connector_serves_sample_events_until_stopped() -> None:
         assert url.group(1).endswith("/stream/demo-product")
         assert run.stdout.count(key.group(1)) == 1  # the generated key is shown once
         assert not key.group(1).startswith("-")  # usable as `--token KEY`
+        sample_users = {e["user_id"] for e in sample_events() if e.get("user_id")}
+        users = re.search(r"User ids\s+(.+?)\s*│", run.stdout)
+        assert users and set(users.group(1).split(", ")) == sample_users  # users can ask about them
 
         expected = len(sample_events())
         got: list[AnyPayload] = []
@@ -316,7 +370,7 @@ def test_connector_does_not_echo_a_given_token_and_for_ends_it() -> None:
 
 
 def test_generated_keys_never_look_like_an_option() -> None:
-    keys = {_commands._new_key() for _ in range(200)} | {LocalConnector().token for _ in range(50)}
+    keys = {_common.new_key() for _ in range(200)} | {LocalConnector().token for _ in range(50)}
     assert len(keys) == 250  # random each time
     assert not any(k.startswith("-") for k in keys)
 

@@ -9,6 +9,7 @@ by sleeping.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -128,7 +129,7 @@ class DemoRun:
 def demo_run() -> DemoRun:
     out = Console(file=io.StringIO(), width=140)
     err = Console(file=io.StringIO(), width=140)
-    code = main(["demo", "--sessions", str(SESSIONS), "--seed", str(SEED)], console=out, err_console=err)
+    code = main(["demo", "-v", "--sessions", str(SESSIONS), "--seed", str(SEED)], console=out, err_console=err)
     assert isinstance(out.file, io.StringIO) and isinstance(err.file, io.StringIO)
     return DemoRun(code, out.file.getvalue(), err.file.getvalue())
 
@@ -164,7 +165,9 @@ def test_demo_shows_each_sessions_enriched_query(demo_run: DemoRun, expected: li
         assert enriched.startswith("[Session context] Summary: ")
         assert f"Summary: {flat(exp.summary)} Recent activity: 1. " in enriched
         # The newest streamed action of this session is the last activity line, right before the query.
-        assert enriched.endswith(f"{flat(exp.last_action.to_text())} [Query] {DEFAULT_QUESTION}")
+        # (shown with one numbering: "10. pageview: …" rather than "10. [3] pageview: …")
+        last_line = re.sub(r"^\[\d+\] ", "", exp.last_action.to_text())
+        assert enriched.endswith(f"{flat(last_line)} [Query] {DEFAULT_QUESTION}")
     # The sample and seed exercise both summary sources: the connector's and the local summarizer's.
     assert {e.summary_source for e in expected} == {SUMMARY_FROM_CONNECTOR, SUMMARY_FROM_LOCAL}
 
@@ -320,7 +323,7 @@ async def test_stand_in_reply_does_not_guess_without_an_article() -> None:
 def test_demo_question_option_reaches_every_enriched_query() -> None:
     out = io.StringIO()
     code = main(
-        ["demo", "--sessions", "2", "--question", "Where do I change billing?"],
+        ["demo", "-v", "--sessions", "2", "--question", "Where do I change billing?"],
         console=Console(file=out, width=140),
     )
     text = out.getvalue()

@@ -1,4 +1,4 @@
-"""Both clients against the local connector over real sockets (spec 01 §6–8 and issue 2 §7)."""
+"""Both clients against the local connector over real sockets: delivery, resume, faults, shutdown."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def run_client(kind: str, connector: LocalConnector, **options: Any) -> tuple[Ru
 
 
 def test_delivers_the_sample_as_typed_payloads_in_order(kind: str, connector: LocalConnector) -> None:
-    sample = sample_events(sessions=3, seed=11)
+    sample = sample_events(sessions=3, seed=11, start=1_700_000_000.0)  # fixed times: sent as given
     connector.publish_many(sample)
     options = {"session_concurrency": 1} if kind == "async" else {}
     runner, received = run_client(kind, connector, **options)
@@ -131,7 +131,10 @@ def test_max_retries_exhausted_raises_sdk_upstream_error(kind: str, connector: L
     client = make_client(kind, connector.stream_url, connector.token, max_retries=2)
     error = Runner(client).start().join()
     assert isinstance(error, SdkUpstreamError)
-    assert str(error) == "autoplay_sdk: max_retries=2 exhausted after 3 attempts"
+    assert str(error).startswith("autoplay_sdk: max_retries=2 exhausted after 3 attempts (")
+    assert connector.token not in str(error) and "HTTP 500" in str(error)
+    assert (error.attempts, error.last_status) == (3, 500)
+    assert isinstance(error.__cause__, httpx.HTTPStatusError)
     assert len(connector.connections) == 3
 
 

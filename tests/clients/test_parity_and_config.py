@@ -15,6 +15,7 @@ from httpx_sse import ServerSentEvent
 import autoplay_sdk.async_client as async_mod
 import autoplay_sdk.client as sync_mod
 from autoplay_sdk import AsyncConnectorClient, ConnectorClient
+from autoplay_sdk.core.exceptions import SdkAuthError, SdkNotFoundError
 
 SHARED = [
     "url",
@@ -27,9 +28,13 @@ SHARED = [
     "on_disconnect",
     "metrics",
     "max_frame_bytes",
+    "drain_timeout_s",
+    "http_client",
+    "headers",
+    "retry",
 ]
 SYNC_ONLY = {"max_queue_size", "read_timeout_s"}
-ASYNC_ONLY = {"session_concurrency", "max_pending", "drain_timeout_s"}
+ASYNC_ONLY = {"session_concurrency", "max_pending", "read_timeout_s"}
 
 
 def params(cls: type) -> dict[str, inspect.Parameter]:
@@ -41,6 +46,8 @@ def test_shared_options_have_the_same_defaults_and_kinds() -> None:
     for name in SHARED:
         assert sync[name].default == async_[name].default, name
         assert sync[name].kind == async_[name].kind, name
+    # Positional in the published sync signature; keyword-only where it is new (async).
+    assert sync["read_timeout_s"].default is async_["read_timeout_s"].default is None
     assert set(sync) - set(SHARED) == SYNC_ONLY
     assert set(async_) - set(SHARED) == ASYNC_ONLY
 
@@ -72,8 +79,8 @@ def test_published_positional_order_is_kept() -> None:
         "metrics",
     ]
     for cls in (ConnectorClient, AsyncConnectorClient):
-        new = [p for p in params(cls).values() if p.name in {"max_frame_bytes", "max_pending", "drain_timeout_s"}]
-        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in new)
+        published = 11 if cls is ConnectorClient else 10
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(params(cls).values())[published:])
 
 
 def test_same_public_surface() -> None:
@@ -107,6 +114,7 @@ def test_shared_validation_messages(cls: type, kwargs: dict[str, Any], message: 
         (AsyncConnectorClient, {"session_concurrency": 0}, "session_concurrency must be >= 1, got 0"),
         (AsyncConnectorClient, {"max_pending": 0}, "max_pending must be >= 1, got 0"),
         (AsyncConnectorClient, {"drain_timeout_s": -1}, "drain_timeout_s must be >= 0, got -1"),
+        (ConnectorClient, {"drain_timeout_s": -1}, "drain_timeout_s must be >= 0, got -1"),
     ],
 )
 def test_specific_validation_messages(cls: type, kwargs: dict[str, Any], message: str) -> None:
@@ -218,7 +226,9 @@ def test_status_error_from_a_patched_connect_is_fatal(monkeypatch: pytest.Monkey
     monkeypatch.setattr(sync_mod, "connect_sse", failing)
     with pytest.raises(httpx.HTTPStatusError) as info:
         ConnectorClient("http://h/stream/p").run()
-    assert info.value is error
+    assert isinstance(info.value, SdkAuthError if status != 404 else SdkNotFoundError)
+    assert info.value.__cause__ is error
+    assert info.value.response.status_code == status
 
 
 def test_metrics_hook_sees_queue_depth_and_drops() -> None:
@@ -266,3 +276,67 @@ def test_stop_before_a_direct_run_has_no_effect_as_published() -> None:
     client.stop()
     with pytest.raises(Exception, match="max_retries=0 exhausted"):
         client.run()  # it did run (and gave up), rather than returning at once
+
+
+def test_callback_builders_are_typed_per_payload() -> None:
+    import typing
+
+    from autoplay_sdk import ActionsPayload, SummaryPayload
+
+    for cls in (ConnectorClient, AsyncConnectorClient):
+        actions = typing.get_type_hints(cls.on_actions)["fn"]
+        summary = typing.get_type_hints(cls.on_summary)["fn"]
+        # A checker therefore rejects ``on_actions(lambda p: p.summary)``.
+        assert typing.get_args(actions)[0] == [ActionsPayload]
+        assert typing.get_args(summary)[0] == [SummaryPayload]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"http_client": object()}, "http_client must be an"),
+        ({"headers": {"X-A": 1}}, "headers must map str to str"),
+        ({"retry": "fast"}, "retry must be a RetryPolicy"),
+        ({"retry": sync_mod.RetryPolicy(), "max_retries": 3}, "retry= replaces initial_backoff_s"),
+    ],
+)
+@pytest.mark.parametrize("cls", [ConnectorClient, AsyncConnectorClient])
+def test_new_options_are_validated(cls: type, kwargs: dict[str, Any], message: str) -> None:
+    kwargs.setdefault("url", "http://h/stream/p")
+    with pytest.raises(ValueError, match=message):
+        cls(**kwargs)
+
+
+def test_a_retry_policy_object_replaces_the_scalars() -> None:
+    policy = sync_mod.RetryPolicy(initial_backoff_s=0.5, max_backoff_s=4.0, max_retries=2, reset_after_s=5.0)
+    assert ConnectorClient("http://h/s", retry=policy)._core.policy is policy
+    assert AsyncConnectorClient("http://h/s", retry=policy)._core.policy is policy
+    assert async_mod.RetryPolicy is sync_mod.RetryPolicy
+
+
+def test_nothing_reaches_stderr_unless_the_application_configures_logging() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, autoplay_sdk\n"
+        "logging.getLogger('autoplay_sdk.client').warning('connection lost')\n"
+        "logging.getLogger('autoplay_sdk.async_client').critical('giving up')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_the_sync_backlog_keeps_the_queue_shape_users_tests_touch() -> None:
+    import queue
+
+    got: list[str] = []
+    client = ConnectorClient("http://127.0.0.1:9/stream/p", max_queue_size=1, max_retries=0)
+    client.on_summary(lambda p: got.append(p.summary))
+    assert client._queue.empty() and client._queue.qsize() == 0
+    client._queue.put_nowait({"type": "summary", "summary": "queued by hand"})
+    with pytest.raises(queue.Full):
+        client._queue.put_nowait({"type": "summary", "summary": "no room"})
+    with pytest.raises(Exception, match="max_retries=0 exhausted"):
+        client.run()  # the worker delivers what was queued before giving up
+    assert got == ["queued by hand"]

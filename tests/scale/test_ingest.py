@@ -222,18 +222,17 @@ async def test_run_without_a_stream_url_is_a_config_error(redis_url: str, prefix
     await ingester.aclose()
 
 
-def test_the_checkpoint_waits_for_every_earlier_payload_and_skips_client_drops() -> None:
+def test_the_checkpoint_waits_for_every_earlier_payload() -> None:
     from autoplay_sdk.context.redis_ingest import _Checkpoint
 
     checkpoint = _Checkpoint()
     payloads = [object() for _ in range(4)]
     for n, payload in enumerate(payloads, 1):
         checkpoint.parsed(payload, str(n), "")
-        if n == 3:
-            checkpoint.dropped_last()  # the client's backlog was full: reported by the client
+    checkpoint.done(payloads[2])  # e.g. dropped by the client (and reported there)
     checkpoint.done(payloads[1])
     assert checkpoint.last_done == ""  # payload 1 is still being written
     checkpoint.done(payloads[0])
-    assert checkpoint.last_done == "3"  # 1 and 2 written, 3 dropped (and reported)
+    assert checkpoint.last_done == "3"
     checkpoint.done(payloads[3])
     assert checkpoint.last_done == "4" and checkpoint._by_payload == {} and not checkpoint._open

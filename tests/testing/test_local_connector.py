@@ -390,6 +390,7 @@ def test_public_names() -> None:
     assert autoplay_sdk.testing.__all__ == [
         "ConnectionRecord",
         "LocalConnector",
+        "PayloadRecorder",
         "PushSender",
         "PushStats",
         "local_summarizer_llm",

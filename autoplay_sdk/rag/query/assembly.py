@@ -11,8 +11,8 @@ The block markers are exact strings shared with the prompt templates of
 - ``[RECENT PRODUCT ACTIVITY]`` - the session's broader recent activity;
 - ``[CURRENT USER MESSAGE]`` - the message being answered.
 
-Decision where the spec is silent: titles and contents of knowledge-base records are used as the
-record gives them (``str``); no escaping is applied, because the text goes to a model, not a parser.
+Knowledge-base records: titles and contents are used as the record gives them (``str``); no
+escaping is applied, because the text goes to a model, not a parser.
 """
 
 from __future__ import annotations

@@ -10,9 +10,8 @@ Each formatter is ``template_content.format(**values)``, so:
 Pass your own ``template_content`` to use a customised prompt with the same placeholders.  The
 functions are pure: no LLM call, no I/O, no logging.
 
-Decision where the spec is silent: the KB preview line of :func:`previews_for_reasoning_from_assembly`
-cuts the *title* to 200 characters (the ``- `` bullet is not counted), and non-string titles are
-rendered with ``str()``.
+The KB preview line of :func:`previews_for_reasoning_from_assembly` cuts the *title* to 200
+characters (the ``- `` bullet is not counted), and non-string titles are rendered with ``str()``.
 """
 
 from __future__ import annotations

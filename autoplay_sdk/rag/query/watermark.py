@@ -10,7 +10,7 @@ backend handles one turn like this:
 4. after a successful delivery, ``await store.set_last_inbound_at(scope, effective_inbound_timestamp(...))``
    with the **current** message's time.
 
-Decisions where the spec is silent:
+Decisions:
 
 - :class:`InMemoryInboundWatermarkStore` is process-local and unbounded (no eviction, no TTL): it is
   meant for development and tests.  Production backends implement :class:`InboundWatermarkStore`

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -134,10 +135,24 @@ def test_sync_client_and_copilot_decide_the_same() -> None:
     check(offers, ordinary, expected)
 
 
-def test_the_demo_shows_the_offers_and_why() -> None:
+def test_the_short_demo_names_exactly_the_hesitating_sessions_and_their_triggers() -> None:
     out = Console(file=io.StringIO(), width=200)
     err = Console(file=io.StringIO(), width=200)
     code = main(["demo", "--sessions", str(SESSIONS), "--seed", str(SEED)], console=out, err_console=err)
+    assert isinstance(out.file, io.StringIO)
+    text = out.file.getvalue()
+    assert code == 0
+    ordinary, expected = split_sessions(sample_events(sessions=SESSIONS, seed=SEED, hesitant=True))
+    block = text[text.index("Proactive copilot: speaks first to") :]
+    assert f"speaks first to {len(expected)} of {len(ordinary) + len(expected)} sessions" in block
+    offered = dict(re.findall(r"(ps_\w{9})…\s+(\w+):", block))
+    assert offered == {sid[:12]: trigger_id for sid, trigger_id in expected.items()}
+
+
+def test_the_verbose_demo_shows_the_offers_and_why() -> None:
+    out = Console(file=io.StringIO(), width=200)
+    err = Console(file=io.StringIO(), width=200)
+    code = main(["demo", "-v", "--sessions", str(SESSIONS), "--seed", str(SEED)], console=out, err_console=err)
     assert isinstance(out.file, io.StringIO)
     text = out.file.getvalue()
     assert code == 0

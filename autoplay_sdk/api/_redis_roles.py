@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import json
+import math
+from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context._redis_core import DEFAULT_SESSION_TTL_S
 from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex
 from autoplay_sdk.core.exceptions import SdkConfigError
@@ -31,12 +34,65 @@ _MAX_ACTIONS = 20  # compose_chat_pipeline's default, which the in-memory bridge
 _READ_RETRY_S = 1.0
 
 
+class RedisUsers(MutableMapping[str, dict[str, Any]]):
+    """What ``GET /users`` lists, shared by every replica: user id -> ``{"email", "last_seen_at"}``.
+
+    One hash (``<prefix>users``, a JSON value per user), expiring ``ttl_s`` after its last write.
+    Redis faults raise :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (503 on the routes),
+    except in ``len()``, which reads ``0`` then.
+    """
+
+    def __init__(self, redis: Any, *, ttl_s: float, key_prefix: str = core.DEFAULT_PREFIX) -> None:
+        self._redis = redis
+        self._key = key_prefix + "users"
+        self._ttl_ms = max(1, math.ceil(ttl_s * 1000))
+
+    def __getitem__(self, user_id: str) -> dict[str, Any]:
+        with core.upstream("users"):
+            raw = self._redis.hget(self._key, user_id)
+        if raw is None:
+            raise KeyError(user_id)
+        info: dict[str, Any] = json.loads(raw)
+        return info
+
+    def __setitem__(self, user_id: str, info: dict[str, Any]) -> None:
+        with core.upstream("users"):
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.hset(self._key, user_id, json.dumps(info))
+            pipe.pexpire(self._key, self._ttl_ms)
+            pipe.execute()
+
+    def __delitem__(self, user_id: str) -> None:
+        with core.upstream("users"):
+            removed = self._redis.hdel(self._key, user_id)
+        if not removed:
+            raise KeyError(user_id)
+
+    def __iter__(self) -> Iterator[str]:
+        with core.upstream("users"):
+            return iter([core.text(k) or "" for k in self._redis.hkeys(self._key)])
+
+    def __len__(self) -> int:
+        """The number of users; ``0`` while Redis cannot be reached (``autoplay-sdk serve`` polls it)."""
+        try:
+            return int(self._redis.hlen(self._key))
+        except core.import_redis().exceptions.RedisError:
+            return 0
+
+    def items(self) -> list[tuple[str, dict[str, Any]]]:  # type: ignore[override]
+        """Every ``(user_id, info)`` pair, in one round trip."""
+        with core.upstream("users"):
+            raw = self._redis.hgetall(self._key)
+        return [(core.text(k) or "", json.loads(v)) for k, v in raw.items()]
+
+
 @dataclass
 class RedisParts:
     """What ``build_copilot_app`` wires in place of its in-memory pipeline."""
 
     user_index: RedisUserSessionIndex
     session_states: Any
+    users: RedisUsers
     ingester: Any  # RedisIngester | None
     lifespan: Callable[[Any], contextlib.AbstractAsyncContextManager[None]]
 
@@ -64,6 +120,7 @@ def redis_parts(
     reads: dict[str, Any] = {"session_ttl_s": ttl, "write_retry_s": _READ_RETRY_S}
     store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS, **reads)
     user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds, **reads)
+    users = RedisUsers(store._redis, ttl_s=ttl)
     session_states: Any = None
     if session_state_class is not None:
         from autoplay_sdk.agent_state.v2.state_store import RedisSessionStateStore
@@ -75,7 +132,10 @@ def redis_parts(
 
         def new_state(payload: Any) -> None:
             user_id = payload.user_id
-            if session_states is not None and session_state_class is not None and user_id:
+            if not user_id:
+                return
+            users[user_id] = {"email": payload.email or None, "last_seen_at": payload.forwarded_at}
+            if session_states is not None and session_state_class is not None:
                 session_states.add_if_absent(user_id, session_state_class())
 
         ingester = RedisIngester(
@@ -114,7 +174,9 @@ def redis_parts(
             if done and not task.cancelled():
                 task.result()
 
-    return RedisParts(user_index=user_index, session_states=session_states, ingester=ingester, lifespan=lifespan)
+    return RedisParts(
+        user_index=user_index, session_states=session_states, users=users, ingester=ingester, lifespan=lifespan
+    )
 
 
 def add_unavailable_handler(app: Any) -> None:

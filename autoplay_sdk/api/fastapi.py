@@ -161,6 +161,8 @@ def build_copilot_app(
     prompt_text = system_prompt or RAG_SYSTEM_PROMPT["content"]
 
     users: dict[str, dict[str, Any]] = {}  # user_id -> {"email", "last_seen_at"}, for GET /users
+    if shared is not None:
+        users = shared.users  # type: ignore[assignment]
 
     async def on_actions(payload: ActionsPayload) -> None:
         await pipeline.on_actions(payload)

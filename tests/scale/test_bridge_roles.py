@@ -42,13 +42,17 @@ async def test_a_serve_replica_answers_from_redis_and_503_when_it_is_down(own_re
     payload = ActionsPayload("p", "s1", "u1", None, [SlimAction("a", "Opened billing", "/billing")], 1, time.time())
     store.add(payload)
     index.add(payload)
-    app = _app(own_redis.url, role="serve")
+    app: Any = _app(own_redis.url, role="serve")
     async with running(app) as http:
         body = (await http.get("/context/u1", params={"query": "q"})).json()
         assert body["context"] == "Session s1 (p):\nRecent activity:\n1. [0] : Opened billing — /billing"
         assert (await http.get("/context/nobody", params={"query": "q"})).status_code == 404
+        app.state.users["u1"] = {"email": None, "last_seen_at": payload.forwarded_at}  # as the ingester does
+        listed = (await http.get("/users")).json()
+        assert listed == {"users": [{"user_id": "u1", "email": None, "last_seen_at": payload.forwarded_at}]}
         assert (await http.post("/admin/reset/u1")).json() == {"status": "ok", "user_id": "u1"}
         assert (await http.get("/context/u1", params={"query": "q"})).status_code == 404  # for every replica
+        assert (await http.get("/users")).json() == {"users": []}
         own_redis.stop()
         down = await http.get("/context/u1", params={"query": "q"})
         assert (down.status_code, down.json()) == (503, {"detail": "Context store unavailable"})

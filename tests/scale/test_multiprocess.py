@@ -223,6 +223,8 @@ def test_replicas_answer_like_one_store_through_faults(
         replica.kill()
         replica2.wait_ready()
         assert converged(replica2)
+        listed = httpx.get(f"{replica2.url}/users", timeout=10).json()["users"]
+        assert sorted(u["user_id"] for u in listed) == users()  # written by the ingest process
 
         # 4. Redis restarts mid-stream: no process dies, the ingester recovers within its backoff
         own_redis.stop()

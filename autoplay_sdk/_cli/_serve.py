@@ -103,7 +103,6 @@ def add_parser(
         )
     parser.add_argument(
         "--stream-url",
-        required=True,
         type=stream_url,
         metavar="URL",
         help="connector stream URL, e.g. https://<host>/stream/<product_id>",
@@ -136,6 +135,14 @@ def add_parser(
         default=300.0,
         metavar="SECONDS",
         help="how far back activity is served (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--redis", metavar="URL", help="share context through Redis to run many replicas (see docs/scaling.md)"
+    )
+    parser.add_argument(
+        "--role",
+        choices=("ingest", "serve"),
+        help="with --redis: ingest (reads the stream, one active per Redis; the default) or serve (reader only)",
     )
     parser.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
 
@@ -258,7 +265,12 @@ def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
     stream token.
     """
     console = rt.console
-    if not resolve_connector_bearer_token(args.token):
+    if args.role is not None and args.redis is None:
+        return rt.error("--role needs --redis URL")
+    reader_only = args.redis is not None and args.role == "serve"
+    if args.stream_url is None and not reader_only:
+        return rt.error("--stream-url is required (except with --redis URL --role serve)")
+    if not reader_only and not resolve_connector_bearer_token(args.token):
         return rt.error(f"no stream token: pass --token or set {TOKEN_ENV_VAR}")
     try:
         llm = _load_llm(args.llm)
@@ -268,12 +280,13 @@ def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
 
         key = None if args.no_auth else new_key()
         app = build_copilot_app(
-            stream_url=args.stream_url,
+            stream_url=args.stream_url or "",
             token=args.token,
             llm=llm,
             summary_threshold=args.summary_threshold,
             lookback_seconds=args.lookback,
             api_key=key,
+            **({"redis_url": args.redis, "role": args.role or "ingest"} if args.redis is not None else {}),
         )
     except _UsageError as exc:
         return rt.error(str(exc))
@@ -304,7 +317,13 @@ def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
 
     def on_started() -> None:
         console.print(
-            _banner(base_url=url, key=key, stream_url=args.stream_url, llm=args.llm, exposed=args.host not in LOOPBACK)
+            _banner(
+                base_url=url,
+                key=key,
+                stream_url=args.stream_url or "none (--role serve: reads Redis)",
+                llm=args.llm,
+                exposed=args.host not in LOOPBACK,
+            )
         )
         console.file.flush()  # the URL and key must be visible now, even when stdout is a pipe
         rt.ready.set()
@@ -331,6 +350,6 @@ def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
     finally:
         sock.close()
     if stream_error is not None:
-        return rt.error("the stream stopped: " + describe_failure(stream_error, redact_url(args.stream_url)))
+        return rt.error("the stream stopped: " + describe_failure(stream_error, redact_url(args.stream_url or "")))
     console.print("Bridge stopped.", style="dim")
     return EXIT_OK

@@ -89,6 +89,8 @@ def build_copilot_app(
     lookback_seconds: float = 300.0,
     system_prompt: str | None = None,
     api_key: str | None = None,
+    redis_url: str | None = None,
+    role: str = "ingest",
 ) -> FastAPI:
     """Build a FastAPI app that consumes ``stream_url`` and serves per-user context and replies.
 
@@ -107,6 +109,10 @@ def build_copilot_app(
             the raw ``RAG_SYSTEM_PROMPT["content"]`` template (its placeholders reach the LLM as is).
         api_key: when set, every route but ``/healthz`` requires ``Authorization: Bearer <api_key>``
             and answers 401 otherwise (see the module docstring).
+        redis_url: when set, context, summaries, the user index and session states are shared
+            through Redis so the app can run as many replicas (``docs/scaling.md``).
+        role: with ``redis_url``: ``"ingest"`` (candidate stream writer, one active per Redis
+            through a lease, and a reader) or ``"serve"`` (reader only, no stream).
 
     Routes: ``GET /healthz``; ``GET /context/{user_id}?query=``; ``GET /reply/{user_id}?query=``
     (404 ``{"detail": "No activity found for user"}`` without activity in the window, 422 without
@@ -135,9 +141,28 @@ def build_copilot_app(
     session_state_class = _session_state_class()
     session_states: dict[str, Any] = {}
     client = AsyncConnectorClient(url=stream_url, token=token)
+    shared = None
+    if redis_url is not None:
+        from autoplay_sdk.api._redis_roles import redis_parts
+
+        shared = redis_parts(
+            redis_url=redis_url,
+            role=role,
+            stream_url=stream_url,
+            token=token,
+            llm=llm,
+            summary_threshold=summary_threshold,
+            lookback_seconds=lookback_seconds,
+            session_state_class=session_state_class,
+        )
+        user_index = shared.user_index  # type: ignore[assignment]
+        if shared.session_states is not None:  # not "or {}": a store's truth value would scan Redis
+            session_states = shared.session_states
     prompt_text = system_prompt or RAG_SYSTEM_PROMPT["content"]
 
     users: dict[str, dict[str, Any]] = {}  # user_id -> {"email", "last_seen_at"}, for GET /users
+    if shared is not None:
+        users = shared.users  # type: ignore[assignment]
 
     async def on_actions(payload: ActionsPayload) -> None:
         await pipeline.on_actions(payload)
@@ -150,6 +175,10 @@ def build_copilot_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if shared is not None:
+            async with shared.lifespan(app):
+                yield
+            return
         client.on_actions(on_actions)
         task = client.run_in_background()
         task.add_done_callback(_reader_ended_callback(stream_url))
@@ -164,6 +193,10 @@ def build_copilot_app(
             await _finish_reader(task, _STOP_GRACE_S)
 
     app = FastAPI(lifespan=lifespan)
+    if shared is not None:
+        from autoplay_sdk.api._redis_roles import add_unavailable_handler
+
+        add_unavailable_handler(app)
     if key is not None:
         app.add_middleware(_BearerAuth, key=key)
     app.state.pipeline = pipeline

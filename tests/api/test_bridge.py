@@ -115,6 +115,8 @@ def test_signature_is_keyword_only_with_the_published_defaults_plus_api_key() ->
         ("lookback_seconds", inspect.Parameter.KEYWORD_ONLY, 300.0),
         ("system_prompt", inspect.Parameter.KEYWORD_ONLY, None),
         ("api_key", inspect.Parameter.KEYWORD_ONLY, None),
+        ("redis_url", inspect.Parameter.KEYWORD_ONLY, None),
+        ("role", inspect.Parameter.KEYWORD_ONLY, "ingest"),
     ]
     assert not inspect.iscoroutinefunction(bridge.build_copilot_app)
     with pytest.raises(TypeError):

@@ -102,7 +102,6 @@ def test_parents_supply_shared_options() -> None:
 @pytest.mark.parametrize(
     "argv",
     [
-        [],
         ["--stream-url", "ftp://host/stream/p"],
         ["--stream-url", "https://h/stream/p", "--port", "70000"],
         ["--stream-url", "https://h/stream/p", "--summary-threshold", "0"],

@@ -47,9 +47,15 @@ class MalformedPayloadError(SdkError, ValueError):
 
 # -- wire value checks --------------------------------------------------------------------------
 
+# A string seen once waits in ``_SEEN``; seen again while there, it moves to ``_SHARED`` and every
+# later copy resolves to it.  One-off strings (a URL with a unique query, a prose summary) never
+# reach ``_SHARED``, and ``_SEEN`` is cleared when full, so neither table grows with the stream.
 _SHARED: dict[str, str] = {}
 _SHARED_MAX = 16_384  # entries; cleared when full, so a few MB at most
+_SEEN: dict[str, str] = {}
+_SEEN_MAX = 4_096
 _SHARED_LEN = 256  # longer strings rarely repeat
+_shared = _SHARED.get
 
 
 def _share(s: str) -> str:
@@ -57,9 +63,15 @@ def _share(s: str) -> str:
     if t is not None:
         return t
     if len(s) <= _SHARED_LEN:
-        if len(_SHARED) >= _SHARED_MAX:
-            _SHARED.clear()
-        _SHARED[s] = s
+        t = _SEEN.pop(s, None)
+        if t is not None:
+            if len(_SHARED) >= _SHARED_MAX:
+                _SHARED.clear()
+            _SHARED[t] = t
+            return t
+        if len(_SEEN) >= _SEEN_MAX:
+            _SEEN.clear()
+        _SEEN[s] = s
     return s
 
 
@@ -191,20 +203,31 @@ class SlimAction:
         Raises:
             MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
         """
-        get = _getter(data, "an action")
+        get = data.get if type(data) is dict else _getter(data, "an action")
+        shared = _shared
+        # Each field: a well-typed value that is already shared is taken at once; anything
+        # else goes through the field's checker (same result, same errors, same order).
+        title, description, canonical_url = get("title"), get("description"), get("canonical_url")
+        index, kind, start, end = get("index"), get("type"), get("timestamp_start"), get("timestamp_end")
+        raw_url, session_id, user_id = get("raw_url"), get("session_id"), get("user_id")
+        email, conversation_id = get("email"), get("conversation_id")
         return cls(
-            _text(get("title"), "title"),
-            _text(get("description"), "description"),
-            _text(get("canonical_url"), "canonical_url"),
-            _int(get("index"), "index"),
-            _text(get("type"), "type"),
-            _time(get("timestamp_start"), "timestamp_start"),
-            _time(get("timestamp_end"), "timestamp_end"),
-            _text(get("raw_url"), "raw_url"),
-            _id(get("session_id"), "session_id"),
-            _id(get("user_id"), "user_id"),
-            _id(get("email"), "email"),
-            _id(get("conversation_id"), "conversation_id"),
+            (type(title) is str and shared(title)) or _text(title, "title"),
+            (type(description) is str and shared(description)) or _text(description, "description"),
+            (type(canonical_url) is str and shared(canonical_url)) or _text(canonical_url, "canonical_url"),
+            index if type(index) is int else _int(index, "index"),
+            (type(kind) is str and shared(kind)) or _text(kind, "type"),
+            start if type(start) is float and start and start - start == 0.0 else _time(start, "timestamp_start"),
+            end if type(end) is float and end and end - end == 0.0 else _time(end, "timestamp_end"),
+            (type(raw_url) is str and shared(raw_url)) or _text(raw_url, "raw_url"),
+            None
+            if session_id is None
+            else (type(session_id) is str and shared(session_id)) or _id(session_id, "session_id"),
+            None if user_id is None else (type(user_id) is str and shared(user_id)) or _id(user_id, "user_id"),
+            None if email is None else (type(email) is str and shared(email)) or _id(email, "email"),
+            None
+            if conversation_id is None
+            else (type(conversation_id) is str and shared(conversation_id)) or _id(conversation_id, "conversation_id"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -232,7 +255,7 @@ class SlimAction:
 def _actions(value: Any) -> list[SlimAction]:
     if not value:
         return []
-    if not isinstance(value, (list, tuple)):
+    if type(value) is not list and not isinstance(value, (list, tuple)):
         raise _bad("actions", value, "a list of objects")
     try:
         # list(tuple(...)) allocates exactly len(value) slots (a comprehension over-allocates).
@@ -274,16 +297,26 @@ class ActionsPayload:
         Raises:
             MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
         """
-        get = _getter(data, "an actions payload")
+        get = data.get if type(data) is dict else _getter(data, "an actions payload")
+        shared = _shared  # fast path per field, as in SlimAction.from_dict
+        product_id, session_id = get("product_id"), get("session_id") or None
+        user_id, email, actions = get("user_id") or None, get("email") or None, get("actions")
+        count, forwarded_at, conversation_id = get("count"), get("forwarded_at"), get("conversation_id")
         return cls(
-            _text(get("product_id"), "product_id"),
-            _id(get("session_id") or None, "session_id"),
-            _id(get("user_id") or None, "user_id"),
-            _id(get("email") or None, "email"),
-            _actions(get("actions")),
-            _int(get("count"), "count"),
-            _time(get("forwarded_at"), "forwarded_at"),
-            _id(get("conversation_id"), "conversation_id"),
+            (type(product_id) is str and shared(product_id)) or _text(product_id, "product_id"),
+            None
+            if session_id is None
+            else (type(session_id) is str and shared(session_id)) or _id(session_id, "session_id"),
+            None if user_id is None else (type(user_id) is str and shared(user_id)) or _id(user_id, "user_id"),
+            None if email is None else (type(email) is str and shared(email)) or _id(email, "email"),
+            _actions(actions),
+            count if type(count) is int else _int(count, "count"),
+            forwarded_at
+            if type(forwarded_at) is float and forwarded_at and forwarded_at - forwarded_at == 0.0
+            else _time(forwarded_at, "forwarded_at"),
+            None
+            if conversation_id is None
+            else (type(conversation_id) is str and shared(conversation_id)) or _id(conversation_id, "conversation_id"),
         )
 
     @classmethod
@@ -347,13 +380,20 @@ class SummaryPayload:
         Raises:
             MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
         """
-        get = _getter(data, "a summary payload")
+        get = data.get if type(data) is dict else _getter(data, "a summary payload")
+        shared = _shared  # fast path per field, as in SlimAction.from_dict
+        product_id, session_id, summary = get("product_id"), get("session_id") or None, get("summary")
+        replaces, forwarded_at = get("replaces"), get("forwarded_at")
         return cls(
-            _text(get("product_id"), "product_id"),
-            _id(get("session_id") or None, "session_id"),
-            _text(get("summary"), "summary"),
-            _int(get("replaces"), "replaces"),
-            _time(get("forwarded_at"), "forwarded_at"),
+            (type(product_id) is str and shared(product_id)) or _text(product_id, "product_id"),
+            None
+            if session_id is None
+            else (type(session_id) is str and shared(session_id)) or _id(session_id, "session_id"),
+            (type(summary) is str and shared(summary)) or _text(summary, "summary"),
+            replaces if type(replaces) is int else _int(replaces, "replaces"),
+            forwarded_at
+            if type(forwarded_at) is float and forwarded_at and forwarded_at - forwarded_at == 0.0
+            else _time(forwarded_at, "forwarded_at"),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 from autoplay_sdk.testing import LocalConnector, sample_events
@@ -36,3 +36,21 @@ def event_source(sessions: int = 2) -> Iterator[Source]:
     events = sample_events(sessions=sessions)
     with LocalConnector(events) as server:
         yield Source(server.stream_url, server.token, len(events))
+
+
+@contextmanager
+def stream_source(url: str | None, token: str) -> Iterator[tuple[str, str, int | None]]:
+    """(stream URL, token, number of events to expect or None): a local connector when no URL."""
+    if url:
+        yield url, token, None
+        return
+    events = sample_events()
+    with LocalConnector(events) as server:
+        yield server.stream_url, server.token, len(events)
+
+
+@asynccontextmanager
+async def async_stream_source(url: str | None, token: str) -> AsyncIterator[tuple[str, str, int | None]]:
+    """:func:`stream_source` for ``async with`` (the connector runs on its own thread either way)."""
+    with stream_source(url, token) as source:
+        yield source

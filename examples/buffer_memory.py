@@ -10,24 +10,11 @@ processed; with a URL it runs until Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import threading
-from collections.abc import Iterator
+
+from _source import stream_source
 
 from autoplay_sdk import ActionsPayload, ConnectorClient, EventBuffer
-
-
-@contextlib.contextmanager
-def stream_source(url: str | None, token: str) -> Iterator[tuple[str, str, int | None]]:
-    """(stream URL, token, number of events to expect or None) — a local connector when no URL."""
-    if url:
-        yield url, token, None
-        return
-    from autoplay_sdk.testing import LocalConnector, sample_events
-
-    events = sample_events()
-    with LocalConnector(events) as server:
-        yield server.stream_url, server.token, len(events)
 
 
 def main() -> None:

@@ -13,22 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+
+from _source import async_stream_source as stream_source
 
 from autoplay_sdk import AsyncConnectorClient, RedisEventBuffer
-
-
-@contextlib.asynccontextmanager
-async def stream_source(url: str | None, token: str) -> AsyncIterator[tuple[str, str, int | None]]:
-    """(stream URL, token, number of events to expect or None) — a local connector when no URL."""
-    if url:
-        yield url, token, None
-        return
-    from autoplay_sdk.testing import LocalConnector, sample_events
-
-    events = sample_events()
-    with LocalConnector(events) as server:
-        yield server.stream_url, server.token, len(events)
 
 
 async def main() -> None:

@@ -12,9 +12,9 @@ so nothing leaves the machine.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import threading
-from collections.abc import Iterator
+
+from _source import stream_source
 
 from autoplay_sdk import (
     ActionsPayload,
@@ -25,19 +25,6 @@ from autoplay_sdk import (
     UserSessionIndex,
 )
 from autoplay_sdk.testing import local_summarizer_llm_sync
-
-
-@contextlib.contextmanager
-def stream_source(url: str | None, token: str) -> Iterator[tuple[str, str, int | None]]:
-    """(stream URL, token, number of events to expect or None) — a local connector when no URL."""
-    if url:
-        yield url, token, None
-        return
-    from autoplay_sdk.testing import LocalConnector, sample_events
-
-    events = sample_events()
-    with LocalConnector(events) as server:
-        yield server.stream_url, server.token, len(events)
 
 
 def main() -> None:

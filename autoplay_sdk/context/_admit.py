@@ -60,6 +60,17 @@ def _problem(payload: Any) -> str | None:
     return None
 
 
+def user_payload_problem(payload: Any) -> str | None:
+    """:func:`payload_problem`, plus ids and email that must be strings for a user index."""
+    problem = payload_problem(payload)
+    if problem is None:
+        for field in ("user_id", "email"):
+            value = getattr(payload, field, None)
+            if value is not None and not isinstance(value, str):
+                return f"{field} is {type(value).__name__}, not a string"
+    return problem
+
+
 def describe(payload: Any) -> str:
     """The payload's session id for a log line, when it is a string (never field values)."""
     sid = getattr(payload, "session_id", None)

@@ -55,7 +55,7 @@ from typing import Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context import _redis_core as core
-from autoplay_sdk.context._admit import describe, payload_problem, record_drops
+from autoplay_sdk.context._admit import describe, payload_problem, record_drops, user_payload_problem
 from autoplay_sdk.context._render import enrich_query
 from autoplay_sdk.context.context_store import DEFAULT_MAX_ACTIONS_PER_SESSION, actions_bucket_id
 from autoplay_sdk.context.user_index import SessionRef
@@ -650,12 +650,7 @@ class RedisUserSessionIndex:
         self._wall: Callable[[], float] = time.time
 
     def _user_args(self, payload: ActionsPayload) -> tuple[list[str], list[Any]] | None:
-        problem = payload_problem(payload)
-        if problem is None:
-            for field in ("user_id", "email"):
-                value = getattr(payload, field, None)
-                if value is not None and not isinstance(value, str):
-                    problem = f"{field} is {type(value).__name__}, not a string"
+        problem = user_payload_problem(payload)
         if problem is not None:
             logger.warning("redis_index: refused a payload for session=%s (%s)", describe(payload), problem)
             return None

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.context._admit import describe, payload_problem, record_drops
+from autoplay_sdk.context._admit import describe, record_drops, user_payload_problem
 from autoplay_sdk.context.context_store import AsyncContextStore, ContextStore
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload
@@ -113,12 +113,7 @@ class UserSessionIndex:
         that is not a finite number, or ids or email that are not strings, is refused with a
         WARNING and changes nothing.
         """
-        problem = payload_problem(payload)
-        if problem is None:
-            for field in ("user_id", "email"):
-                value = getattr(payload, field, None)
-                if value is not None and not isinstance(value, str):
-                    problem = f"{field} is {type(value).__name__}, not a string"
+        problem = user_payload_problem(payload)
         if problem is not None:
             logger.warning("user_index: refused a payload for session=%s (%s)", describe(payload), problem)
             return

@@ -26,8 +26,8 @@ def fake_desk(request: httpx.Request) -> httpx.Response:
 
 
 class MyDeskWriter(BaseChatbotWriter):
-    def __init__(self, product_id: str, http: httpx.AsyncClient) -> None:
-        super().__init__(product_id)
+    def __init__(self, product_id: str, http: httpx.AsyncClient, **policy: float) -> None:
+        super().__init__(product_id, **policy)
         self.http = http
 
     async def _post_note(self, conversation_id: str, body: str) -> str | None:
@@ -38,7 +38,8 @@ class MyDeskWriter(BaseChatbotWriter):
 async def main() -> None:
     received = PayloadRecorder()
     async with httpx.AsyncClient(transport=httpx.MockTransport(fake_desk), base_url="https://desk.example") as http:
-        writer = MyDeskWriter("demo-product", http)
+        # Keep ten minutes of pre-link history: the sample session began a few minutes ago.
+        writer = MyDeskWriter("demo-product", http, pre_link_window_s=600.0)
 
         async def on_actions(payload: ActionsPayload) -> None:
             wire_actions = [action.to_dict() for action in payload.actions]

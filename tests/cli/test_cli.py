@@ -388,21 +388,22 @@ def test_connector_port_in_use_exits_2() -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_connector_ctrl_c_exits_0() -> None:
     code = "from autoplay_sdk._cli import main; raise SystemExit(main(['connector', '--port', '0']))"
-    env = {**os.environ, "COLUMNS": "120"}
-    proc = subprocess.Popen(
+    # PYTHONFAULTHANDLER: if it ever hangs, SIGABRT makes it print every thread's stack.
+    env = {**os.environ, "COLUMNS": "120", "PYTHONFAULTHANDLER": "1"}
+    with subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
-    )
-    try:
+    ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:  # the banner is flushed as soon as the server is up
             if "Press Ctrl-C to stop." in line:
                 break
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=15)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        try:
+            out, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            out, err = proc.communicate()
+            pytest.fail(f"still running 15 s after Ctrl-C; its threads:\n{err}")
     assert proc.returncode == 0, err
     assert "Local connector stopped." in out
     assert "Traceback" not in err and "KeyboardInterrupt" not in err

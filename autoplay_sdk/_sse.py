@@ -82,12 +82,6 @@ class FrameDecoder:
         if data[-2:] == b"\n\n":  # the usual case: the chunk ends on a frame boundary
             self._partial = b""
             body = data[:-2]
-            # The connector's own shape, "id: <n>" then one "data: " line, decodes without a split.
-            if body[:4] == b"id: ":
-                nl = body.find(b"\n")
-                if nl > 0 and body[nl + 1 : nl + 7] == b"data: " and body.find(b"\n", nl + 1) < 0:
-                    frame = self._block(body, nl)
-                    return [] if frame is None else [frame]
         else:
             end = data.rfind(b"\n\n")
             if end < 0:
@@ -97,9 +91,13 @@ class FrameDecoder:
             self._partial = data[end + 2 :]
             self._check_partial()
             body = data[:end]
+        if b"\n\n" not in body:
+            frame = self._block(body)
+            return [] if frame is None else [frame]
         out: list[Frame] = []
-        for block in body.split(b"\n\n"):
-            frame = self._block(block)
+        block = self._block
+        for raw in body.split(b"\n\n"):
+            frame = block(raw)
             if frame is not None:
                 out.append(frame)
         return out
@@ -116,8 +114,8 @@ class FrameDecoder:
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         return chunk
 
-    def _block(self, block: bytes, nl: int = -1) -> Frame | None:
-        """One frame's bytes; ``nl`` > 0 says it is exactly ``id: <n>\\ndata: <...>``."""
+    def _block(self, block: bytes) -> Frame | None:
+        """One frame's bytes (without the blank line that ends it)."""
         if len(block) > self._max:
             self._skip_block(block, "over max_frame_bytes")
             return None
@@ -126,13 +124,15 @@ class FrameDecoder:
         except UnicodeDecodeError:
             self._skip_block(block, "invalid UTF-8")
             return None
-        if nl < 0:
-            return self._parse(text)
-        nl = text.find("\n")  # a character offset now (the id may not be ASCII)
-        event_id = text[4:nl]
-        if "\0" not in event_id:
-            self._last_id = event_id
-        return Frame("message", text[nl + 7 :], self._last_id, None)
+        # The connector's own shape, "id: <n>" then one "data: " line, decodes without a split.
+        if text[:4] == "id: ":
+            nl = text.find("\n")
+            if nl > 0 and text[nl + 1 : nl + 7] == "data: " and text.find("\n", nl + 1) < 0:
+                event_id = text[4:nl]
+                if "\0" not in event_id:
+                    self._last_id = event_id
+                return Frame("message", text[nl + 7 :], self._last_id, None)
+        return self._parse(text)
 
     def _parse(self, text: str) -> Frame | None:
         event = ""

@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from autoplay_sdk._http11 import iter_raw, raw_body
+
 
 class Opening:
     """One connection attempt's connect + response headers, on a helper thread.
@@ -86,8 +88,12 @@ class Opening:
 
 
 def body(response: httpx.Response) -> Iterator[bytes]:
-    # The transport's byte stream skips httpx's decoder and chunker layers, which only matter
-    # for a content-encoding; with one, go through ``iter_bytes``.
+    # Straight from the connection when that is equivalent (see _http11); else the transport's
+    # byte stream, which skips httpx's decoder and chunker layers that only matter for a
+    # content-encoding; with one, ``iter_bytes``.
+    raw = raw_body(response)
+    if raw is not None:
+        return iter_raw(raw)
     if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.SyncByteStream):
         return response.iter_bytes()
     return iter(response.stream)

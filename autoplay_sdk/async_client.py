@@ -28,6 +28,7 @@ from httpx_sse import aconnect_sse
 
 from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
 from autoplay_sdk._dispatch import LaneHandOff, SessionDispatcher
+from autoplay_sdk._http11 import aiter_raw, raw_body
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import (
     DEFAULT_MAX_FRAME_BYTES,
@@ -235,7 +236,10 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
 
 
 def _body(response: httpx.Response) -> AsyncIterator[bytes]:
-    # The transport's byte stream skips httpx's decoder and chunker layers (see client._body).
+    # As the sync client reads it (see _sync_io.body).
+    raw = raw_body(response)
+    if raw is not None:
+        return aiter_raw(raw)
     if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.AsyncByteStream):
         return response.aiter_bytes()
     return aiter(response.stream)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -73,8 +74,9 @@ def silent(conn: Conn) -> None:
 
 
 class RawServer:
-    def __init__(self, script: Sequence[Handler], host: str = "127.0.0.1") -> None:
+    def __init__(self, script: Sequence[Handler], host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.script = list(script)
+        self.tls = tls
         self.requests: list[Request] = []
         self.closing = threading.Event()
         self._changed = threading.Condition()
@@ -85,7 +87,8 @@ class RawServer:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, path: str = "/stream/p") -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}{path}"
 
     def wait_for_requests(self, n: int, timeout: float = 10.0) -> bool:
         with self._changed:
@@ -110,6 +113,9 @@ class RawServer:
 
     def _serve(self, sock: socket.socket) -> None:
         with contextlib.suppress(OSError):
+            if self.tls is not None:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+                self._conns.append(sock)
             request = _read_request(sock)
             if request is None:
                 return
@@ -140,8 +146,9 @@ def _read_request(sock: socket.socket) -> Request | None:
 
 
 @contextlib.contextmanager
-def raw_server(*script: Handler, host: str = "127.0.0.1") -> Iterator[RawServer]:
-    server = RawServer(script, host)
+def raw_server(*script: Handler, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> Iterator[RawServer]:
+    """Serve ``script`` on a free port of ``host``; over TLS with ``tls`` (a server context)."""
+    server = RawServer(script, host, tls)
     try:
         yield server
     finally:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import ssl
 from typing import Any
 
 import httpx
 import pytest
+import trustme
 
 from autoplay_sdk._http11 import raw_body
 
@@ -119,6 +121,25 @@ def test_a_gzip_encoded_stream_is_decoded(kind: str) -> None:
         assert received.wait_for(3)
         runner.stop()
     assert received.forwarded() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_chunked_stream_over_tls_is_read_whole(kind: str) -> None:
+    """The production path: HTTPS, one chunk per frame, certificate verified against a test CA."""
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    client_tls = ssl.create_default_context()
+    ca.configure_trust(client_tls)
+    frames = [frame(n) for n in range(1, 301)]
+    chunks = [chunk(f) for f in frames]
+    stream = respond(HEAD + b"transfer-encoding: chunked\r\n", *chunks, hold=True)
+    with raw_server(stream, tls=server_tls) as server:
+        http: Any = httpx.Client(verify=client_tls) if kind == "sync" else httpx.AsyncClient(verify=client_tls)
+        runner, received = start(kind, server.url(), http_client=http)
+        assert received.wait_for(300)
+        runner.stop()
+    assert received.forwarded() == [float(n) for n in range(1, 301)]
 
 
 # --------------------------------------------------------------------------- which bodies go direct

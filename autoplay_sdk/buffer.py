@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk._stream import _PARSERS, NO_SESSION, _describe, redact_url
+from autoplay_sdk._stream import NO_SESSION, _describe, parse_payload, redact_url
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
@@ -213,11 +213,8 @@ def _payload_from_json(raw: str) -> AnyPayload | None:
         )
         return None
     event_type = data.get("type")
-    parse = _PARSERS.get(event_type) if isinstance(event_type, str) else None
-    if parse is None:
-        return None
     try:
-        return parse(data)
+        return parse_payload(data)
     except Exception:
         logger.warning(
             "RedisEventBuffer could not deserialize %s payload in drain — skipping",

@@ -33,7 +33,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk._stream import _PARSERS, NO_SESSION
+from autoplay_sdk._stream import NO_SESSION, parse_payload
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
 logger = get_logger(__name__)
@@ -111,12 +111,8 @@ class WebhookReceiver:
             logger.warning("WebhookReceiver could not parse JSON body", exc_info=True)
             return None
         event_type = data.get("type")
-        parse = _PARSERS.get(event_type) if isinstance(event_type, str) else None
-        if parse is None:
-            logger.debug("WebhookReceiver unknown event type: %s", event_type, extra={"event_type": event_type})
-            return None
         try:
-            return parse(data)
+            payload = parse_payload(data)
         except Exception as exc:
             logger.warning(
                 "WebhookReceiver failed to deserialize event_type=%s — skipping: %s",
@@ -126,6 +122,9 @@ class WebhookReceiver:
                 extra={"event_type": event_type},
             )
             return None
+        if payload is None:
+            logger.debug("WebhookReceiver unknown event type: %s", event_type, extra={"event_type": event_type})
+        return payload
 
     # -- the shared steps of handle() and handle_sync() -------------------------------------
 

@@ -37,6 +37,7 @@ READ_BYTES = 64 * 1024  # what httpcore asks the socket for
 MAX_LINE_BYTES = 100 * 1024  # a chunk-size line longer than this is an error (httpcore's limit)
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,20}")
 _MAX_HOPS = 8  # wrappers between an httpx response stream and the httpcore connection
+_UNKNOWN = -2  # a framing read through httpx instead
 
 
 class BodyDecoder:
@@ -175,7 +176,7 @@ class RawBody:
 
     __slots__ = ("_closed", "_received", "decoder", "stream", "timeout")
 
-    def __init__(self, stream: Any, decoder: BodyDecoder, received: bytes, closed: bool, timeout: float | None):
+    def __init__(self, stream: Any, decoder: BodyDecoder, received: bytes, closed: bool, timeout: float | None) -> None:
         self.stream = stream  # httpcore's NetworkStream / AsyncNetworkStream
         self.decoder = decoder
         self.timeout = timeout  # the request's read timeout
@@ -230,9 +231,12 @@ def raw_body(response: httpx.Response) -> RawBody | None:
     state = getattr(h11_state, "their_state", None)
     if getattr(state, "__name__", None) != "SEND_BODY":  # h11's states are named classes
         return None
+    length = _framing(response.headers)
+    if length is _UNKNOWN:
+        return None
     received, closed = h11_state.trailing_data
     timeout = response.request.extensions.get("timeout", {}).get("read")
-    return RawBody(stream, BodyDecoder(_framing(response.headers)), bytes(received), bool(closed), timeout)
+    return RawBody(stream, BodyDecoder(length), bytes(received), bool(closed), timeout)
 
 
 def _h11_state(wrapper: Any, stream: Any) -> Any:
@@ -251,10 +255,16 @@ def _h11_state(wrapper: Any, stream: Any) -> Any:
 
 
 def _framing(headers: httpx.Headers) -> int | None:
+    """``BodyDecoder``'s argument for these headers; ``_UNKNOWN`` when httpx should decide."""
     if "transfer-encoding" in headers:
         return None  # h11 accepts only "chunked" here
-    length = headers.get("content-length")
-    return int(length) if length is not None else -1
+    length = headers.get_list("content-length")
+    if not length:
+        return -1
+    value = length[0]
+    if len(length) > 1 or not (value.isascii() and value.isdigit()):  # repeated or odd: h11 decides
+        return _UNKNOWN
+    return int(value)
 
 
 def _transport_error(exc: Exception) -> Exception:

@@ -113,6 +113,17 @@ def test_broken_chunk_framing_is_a_lost_connection_after_the_frames_before_it(ki
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_repeated_content_length_is_left_to_httpx(kind: str) -> None:
+    body = frame(1) + frame(2)
+    twice = b"content-length: %d\r\ncontent-length: %d\r\n" % (len(body), len(body))
+    with raw_server(respond(HEAD + twice, body, hold=True), sse(frame(3), hold=True)) as server:
+        runner, received = start(kind, server.url())
+        assert received.wait_for(3)
+        runner.stop()
+    assert received.forwarded() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_gzip_encoded_stream_is_decoded(kind: str) -> None:
     body = gzip.compress(frame(1) + frame(2))
     encoded = respond(HEAD + b"content-encoding: gzip\r\ncontent-length: %d\r\n" % len(body), body, hold=True)

@@ -5,9 +5,9 @@ extra, and attaches no logging handler.  ``__all__`` follows the published order
 v1 agent-state names (``AgentStateMachine`` and its types) resolve lazily with a warning.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 
 from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path finder
+from autoplay_sdk._version import __version__ as __version__
 from autoplay_sdk.agent_state import v2 as agent_state_v2
 from autoplay_sdk.agent_state._root_names import root_getattr as __getattr__  # noqa: F401 — deprecated v1 names
 from autoplay_sdk.async_client import AsyncConnectorClient
@@ -49,10 +49,6 @@ from autoplay_sdk.webhook_receiver import WebhookReceiver
 
 _aliases.install()
 
-try:
-    __version__: str = version("autoplay-sdk")
-except PackageNotFoundError:  # an uninstalled source tree
-    __version__ = "0.0.0+local"
 
 __all__ = [  # noqa: RUF022 — the published order, not sorted
     "ConnectorClient",

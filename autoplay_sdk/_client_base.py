@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import httpx
 
 from autoplay_sdk._stream import Delivery, Frame, RetryPolicy, StreamCore, check_at_least_one
+from autoplay_sdk._version import __version__
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
 from autoplay_sdk.stream_auth import resolve_connector_bearer_token
@@ -189,6 +190,4 @@ def _base_headers(
 
 def user_agent() -> str:
     """``autoplay-sdk/<version> python-httpx/<version>``."""
-    from autoplay_sdk import __version__
-
     return f"autoplay-sdk/{__version__} python-httpx/{httpx.__version__}"

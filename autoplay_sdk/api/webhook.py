@@ -12,8 +12,10 @@ request                                                response
 missing or wrong ``X-Connector-Signature``             401 ``{"detail": "Invalid X-Connector-Signature"}``
 body over ``max_body_bytes`` (declared or streamed)    413 ``{"detail": ...}``; the rest is not read
 ``Content-Length`` that is not a number                400 ``{"detail": ...}``
-anything else: a payload, malformed JSON, an unknown   200 ``{"status": "ok"}`` (malformed bodies and
-type, a callback that raised                           callback errors are logged, never a 5xx)
+anything else: a payload, a malformed body (any        200 ``{"status": "ok"}`` (malformed bodies and
+decode failure, nesting too deep included), an         callback errors are logged, never a 5xx:
+unknown type, a callback that raised                   the connector would retry bytes that can
+                                                       never succeed)
 =====================================================  ===========================================
 
 The callbacks run before the response is sent, so the connector's delivery timeout bounds them:
@@ -99,10 +101,19 @@ def webhook_router(
                 logger.warning("webhook body too large (over %d bytes)", max_body_bytes)
                 return reply(413, f"body exceeds {max_body_bytes} bytes")
             chunks.append(chunk)
+        raw = b"".join(chunks)
         try:
-            await receiver.handle(b"".join(chunks), request.headers.get(SIGNATURE_HEADER))
+            await receiver.handle(raw, request.headers.get(SIGNATURE_HEADER))
         except ValueError:
             return reply(401, "Invalid X-Connector-Signature")
+        except Exception as exc:  # a receiver subclass that raised: retrying the same bytes cannot help
+            logger.error(
+                "webhook receiver raised %s for a %d-byte body — answered 200",
+                type(exc).__name__,
+                len(raw),
+                exc_info=True,
+                extra={"body_bytes": len(raw), "error_type": type(exc).__name__},
+            )
         return JSONResponse({"status": "ok"})
 
     router = fastapi.APIRouter()

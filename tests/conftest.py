@@ -55,3 +55,56 @@ def redis_url() -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+class RedisProcess:
+    """A ``redis-server`` of one test that the test may stop and start again (same port, empty)."""
+
+    def __init__(self, binary: str, workdir: str) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._command = [
+            binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", workdir,
+        ]  # fmt: skip
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        proc = subprocess.Popen(self._command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._proc = proc
+        deadline = time.monotonic() + 10
+        while True:  # a process start has no event to wait on: poll, bounded
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(64).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Terminate the server and wait until it has exited (its port then refuses connections)."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
+
+
+@pytest.fixture
+def redis_process() -> Iterator[RedisProcess]:
+    """A running ``redis-server`` owned by this test, which it may ``stop()`` and ``start()``."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("REQUIRE_REDIS=1 but redis-server is not installed")
+        pytest.skip("redis-server is not installed (set REQUIRE_REDIS=1 to make this an error)")
+    with tempfile.TemporaryDirectory() as workdir:
+        server = RedisProcess(binary, workdir)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()

@@ -39,7 +39,7 @@ def _user_info(raw: bytes | str | None) -> dict[str, Any] | None:
     if raw is None:
         return None
     try:
-        info = json.loads(raw)
+        info = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)  # strict: no lone surrogates
         if type(info) is not dict:
             raise ValueError(f"expected a JSON object, got {type(info).__name__}")
     except MemoryError:

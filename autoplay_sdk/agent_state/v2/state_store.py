@@ -84,7 +84,9 @@ def _stored_state(key: str, raw: bytes | str | None) -> SessionState | None:
     if raw is None:
         return None
     try:
-        return from_portable(json.loads(raw))
+        snapshot = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)  # strict UTF-8
+        _check_shape(snapshot, _template(), "snapshot")
+        return from_portable(snapshot)
     except MemoryError:
         raise
     except Exception as exc:  # any decode failure (RecursionError included) is a corrupt entry
@@ -96,6 +98,41 @@ def _stored_state(key: str, raw: bytes | str | None) -> SessionState | None:
             extra={"key": key, "value_bytes": len(raw), "error_type": type(exc).__name__},
         )
         return None
+
+
+_TEMPLATE: list[dict[str, Any]] = []
+
+
+def _template() -> dict[str, Any]:
+    """``SessionState().to_dict()``: the shape a stored snapshot must have (built once)."""
+    if not _TEMPLATE:
+        _TEMPLATE.append(SessionState().to_dict())
+    return _TEMPLATE[0]
+
+
+def _check_shape(value: Any, template: Any, field: str) -> None:
+    """Raise ``ValueError`` naming ``field`` where ``value`` does not have the template's types.
+
+    A missing key is left to ``from_dict`` (its default, or ``KeyError`` for a required one);
+    a template ``None`` accepts ``None``, a string or a number.
+    """
+    if isinstance(template, dict):
+        if type(value) is not dict:
+            raise ValueError(f"{field} must be an object")
+        for key, sub in template.items():
+            if key in value:
+                _check_shape(value[key], sub, f"{field}.{key}")
+        return
+    if isinstance(template, bool):
+        ok = type(value) is bool
+    elif isinstance(template, (int, float)):
+        ok = type(value) in (int, float) and math.isfinite(value)
+    elif isinstance(template, str):
+        ok = type(value) is str
+    else:
+        ok = value is None or type(value) in (str, int, float)
+    if not ok:
+        raise ValueError(f"{field} has the wrong type ({type(value).__name__})")
 
 
 def _check_ttl(ttl_s: float) -> float:

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import multiprocessing
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -23,11 +25,21 @@ from autoplay_sdk.proactive.resilience.gate import (
     ProactiveDeliveryGate,
 )
 from autoplay_sdk.proactive.resilience.stores import InMemoryProactiveResilienceStore, RedisProactiveResilienceStore
-from tests.conftest import RedisProcess
+from tests.buffer._helpers import RedisProcess
 from tests.proactive.resilience import _racer
 
 D = ProactiveDeliveryDenial
 LOGGER = "autoplay_sdk.proactive.resilience.gate"
+
+
+@pytest.fixture
+def redis_process(redis_url: str, tmp_path: Path) -> Iterator[RedisProcess]:
+    """A redis-server of this test's own, which it stops mid-test (``redis_url`` first, for the skip rules)."""
+    server = RedisProcess(tmp_path).start()
+    try:
+        yield server
+    finally:
+        server.kill()
 
 
 def _config(threshold: int, pause: float = 600.0) -> ProactiveResilienceConfig:
@@ -56,7 +68,7 @@ class TestOutage:
             assert not await g.is_circuit_open()
             caplog.clear()
 
-            redis_process.stop()
+            redis_process.kill()
             assert await g.is_circuit_open() is True  # fail closed, no raw ConnectionError
             assert await g.reset_circuit() is False
             assert await g.check("s1") == ProactiveDeliveryDecision(False, D.STORE_UNAVAILABLE)
@@ -74,7 +86,7 @@ class TestOutage:
     async def test_a_disabled_breaker_never_touches_the_store(self, redis_process: RedisProcess) -> None:
         async with RedisProactiveResilienceStore.from_url(redis_process.url) as store:
             g = _gate(store, _config(threshold=0))
-            redis_process.stop()
+            redis_process.kill()
             assert await g.is_circuit_open() is False
 
 

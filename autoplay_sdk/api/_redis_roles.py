@@ -55,7 +55,8 @@ class RedisUsers(MutableMapping[str, dict[str, Any]]):
 
     One hash (``<prefix>users``, a JSON value per user), expiring ``ttl_s`` after its last write.
     Redis faults raise :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (503 on the routes),
-    except in ``len()``, which reads ``0`` then.
+    except in ``len()``, which reads ``0`` then.  A value that is not a JSON object reads as
+    absent (logged with its size, never its content) until the next write replaces it.
     """
 
     def __init__(self, redis: Any, *, ttl_s: float, key_prefix: str = core.DEFAULT_PREFIX) -> None:

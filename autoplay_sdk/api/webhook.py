@@ -12,11 +12,14 @@ request                                                response
 missing or wrong ``X-Connector-Signature``             401 ``{"detail": "Invalid X-Connector-Signature"}``
 body over ``max_body_bytes`` (declared or streamed)    413 ``{"detail": ...}``; the rest is not read
 ``Content-Length`` that is not a number                400 ``{"detail": ...}``
-anything else: a payload, a malformed body (any        200 ``{"status": "ok"}`` (malformed bodies and
-decode failure, nesting too deep included), an         callback errors are logged, never a 5xx:
-unknown type, a callback that raised                   the connector would retry bytes that can
-                                                       never succeed)
+anything else: a payload, a malformed body, an         200 ``{"status": "ok"}``
+unknown type, a callback that raised
 =====================================================  ===========================================
+
+A malformed body (any decode failure, nesting too deep for the JSON decoder included) and a
+callback error are logged, never answered with a 5xx: the connector would retry bytes that can
+never succeed.  An unexpected exception from the receiver is logged at ERROR (type and size)
+and answered 200 for the same reason.
 
 The callbacks run before the response is sent, so the connector's delivery timeout bounds them:
 hand slow work to a queue or task.  Retried deliveries arrive twice; the receiver's

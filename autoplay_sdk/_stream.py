@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from autoplay_sdk._explain import describe_error
 from autoplay_sdk._logging import redact_url
 from autoplay_sdk._sse import Frame, FrameDecoder
 from autoplay_sdk.core.exceptions import (
@@ -505,5 +506,4 @@ class StreamCore:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return describe_error(exc)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from rich.console import Console
 
@@ -129,37 +130,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _NoTraceback(logging.Formatter):
-    """One line per record: the CLI promises errors without tracebacks, in logs too.
+class _OneLine(logging.Formatter):
+    """One line per record, unless ``tracebacks`` (``-vv``): then exceptions keep their traceback.
 
     SDK records already carry the ``autoplay_sdk: `` prefix; others (uvicorn) get their logger name.
     """
+
+    def __init__(self, fmt: str, *, tracebacks: bool = False) -> None:
+        super().__init__(fmt)
+        self._tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
         return text if record.name.startswith("autoplay_sdk") else f"{record.name}: {text}"
 
-    def formatException(self, ei: object) -> str:
-        return ""
+    def formatException(self, ei: Any) -> str:
+        return super().formatException(ei) if self._tracebacks else ""
 
     def formatStack(self, stack_info: str) -> str:
-        return ""
+        return super().formatStack(stack_info) if self._tracebacks else ""
 
 
 @contextlib.contextmanager
-def _cli_logging(err_console: Console, verbose: int) -> Iterator[None]:
+def _cli_logging(err_console: Console, verbose: int, *, warnings: bool = True) -> Iterator[None]:
     """Route SDK (and uvicorn) logs for the duration of a command, then restore the loggers.
 
-    Without ``-v`` the records are swallowed (a handler is still attached, so Python's last-resort
-    handler does not print warnings and tracebacks); with ``-v`` INFO and up, with ``-vv`` DEBUG,
-    go to stderr, one line each.
+    Without ``-v``, warnings and errors go to stderr, one line each (a stream that cannot be
+    reached says so as it retries); commands that show failures in their own view pass
+    ``warnings=False`` and stay quiet (a handler is still attached, so Python's last-resort
+    handler prints nothing either).  ``-v`` adds INFO; ``-vv`` adds DEBUG and tracebacks.
     """
     handler: logging.Handler
-    if verbose:
+    if verbose or warnings:
         from rich.logging import RichHandler
 
         handler = RichHandler(console=err_console, show_path=False, markup=False, rich_tracebacks=False)
-        handler.setFormatter(_NoTraceback("%(message)s"))
+        handler.setFormatter(_OneLine("%(message)s", tracebacks=verbose > 1))
+        if not verbose:
+            handler.setLevel(logging.WARNING)
     else:
         handler = logging.NullHandler()
     level = logging.DEBUG if verbose > 1 else logging.INFO
@@ -220,7 +228,8 @@ def main(
     # For demo, -v means "show every session in full"; its logs start at -vv.
     log_level = max(args.verbose - 1, 0) if args.command == "demo" else args.verbose
     try:
-        with _cli_logging(err, log_level):
+        # tail and demo show failures in their own view; the others print warnings as they happen.
+        with _cli_logging(err, log_level, warnings=args.command not in ("tail", "demo")):
             return command(args, runtime)
     except KeyboardInterrupt:  # a second Ctrl-C while shutting down: still a clean exit
         return EXIT_OK

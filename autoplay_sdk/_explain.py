@@ -80,10 +80,20 @@ def _hint(exc: BaseException, text: str) -> str:
         return ""
     if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text.lower():
         return f"{_where(exc)} speaks plain HTTP, not TLS; use an http:// URL ({text})"
-    cause = exc.__context__ or exc.__cause__
-    refused = isinstance(cause, ConnectionRefusedError) or (
-        isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
-    )
-    if refused or "Connection refused" in text:
+    if _refused(exc) or "Connection refused" in text:
         return f"nothing is listening at {_where(exc).removeprefix('the server at ')} (connection refused)"
     return ""
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection refusal is anywhere in the chain (asyncio wraps it twice)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError) or (
+            isinstance(current, OSError) and current.errno == errno.ECONNREFUSED
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

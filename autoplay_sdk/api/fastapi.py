@@ -152,7 +152,9 @@ def build_copilot_app(
     user_index = UserSessionIndex(pipeline.context_store, lookback_seconds=lookback_seconds)
     session_state_class = _session_state_class()
     session_states: dict[str, Any] = {}
-    client = AsyncConnectorClient(url=stream_url, token=token, max_retries=max_retries)
+    # max_retries only when given: the published call (url, token) keeps working with patched doubles.
+    retries: dict[str, Any] = {} if max_retries is None else {"max_retries": max_retries}
+    client = AsyncConnectorClient(url=stream_url, token=token, **retries)
     shared = None
     if redis_url is not None:
         from autoplay_sdk.api._redis_roles import redis_parts

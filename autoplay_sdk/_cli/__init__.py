@@ -142,6 +142,8 @@ class _OneLine(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        if not self._tracebacks and text.startswith("Traceback (most recent call last)"):
+            text = text.rstrip().splitlines()[-1]  # uvicorn logs a formatted traceback as the message
         return text if record.name.startswith("autoplay_sdk") else f"{record.name}: {text}"
 
     def formatException(self, ei: Any) -> str:
@@ -155,12 +157,14 @@ class _OneLine(logging.Formatter):
 def _cli_logging(err_console: Console, verbose: int, *, warnings: bool = True) -> Iterator[None]:
     """Route SDK (and uvicorn) logs for the duration of a command, then restore the loggers.
 
-    Without ``-v``, warnings and errors go to stderr, one line each (a stream that cannot be
-    reached says so as it retries); commands that show failures in their own view pass
+    Without ``-v``, the SDK's warnings and errors go to stderr, one line each (a stream that
+    cannot be reached says so as it retries); commands that show failures in their own view pass
     ``warnings=False`` and stay quiet (a handler is still attached, so Python's last-resort
-    handler prints nothing either).  ``-v`` adds INFO; ``-vv`` adds DEBUG and tracebacks.
+    handler prints nothing either).  ``-v`` adds INFO and uvicorn's logs; ``-vv`` adds DEBUG and
+    tracebacks.
     """
-    handler: logging.Handler
+    quiet = logging.NullHandler()  # attached where nothing should show: keeps the last resort quiet
+    handler: logging.Handler = quiet
     if verbose or warnings:
         from rich.logging import RichHandler
 
@@ -168,20 +172,20 @@ def _cli_logging(err_console: Console, verbose: int, *, warnings: bool = True) -
         handler.setFormatter(_OneLine("%(message)s", tracebacks=verbose > 1))
         if not verbose:
             handler.setLevel(logging.WARNING)
-    else:
-        handler = logging.NullHandler()
     level = logging.DEBUG if verbose > 1 else logging.INFO
-    loggers = [logging.getLogger("autoplay_sdk"), logging.getLogger("uvicorn")]
+    # Without -v uvicorn stays quiet: the command reports what made it fail in its own words.
+    routes = [(logging.getLogger("autoplay_sdk"), handler), (logging.getLogger("uvicorn"), handler if verbose else quiet)]
+    loggers = [lg for lg, _ in routes]
     saved = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.addHandler(handler)
+    for lg, h in routes:
+        lg.addHandler(h)
         if verbose:
             lg.setLevel(level)
     try:
         yield
     finally:
-        for lg, old in zip(loggers, saved, strict=True):
-            lg.removeHandler(handler)
+        for (lg, h), old in zip(routes, saved, strict=True):
+            lg.removeHandler(h)
             lg.setLevel(old)
 
 

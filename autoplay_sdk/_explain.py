@@ -48,9 +48,7 @@ def check_stream_url(url: object, *, param: str = "url") -> None:
     except Exception as exc:
         raise InvalidUrlError(f"{param} is not a valid URL: {exc}") from None
     if parsed.userinfo:
-        raise InvalidUrlError(
-            f"{param} must not contain credentials (user:password@host); pass the token as token="
-        )
+        raise InvalidUrlError(f"{param} must not contain credentials (user:password@host); pass the token as token=")
     if not parsed.host:
         raise InvalidUrlError(f"{param} has no host: expected http(s)://<host>/stream/<product_id>")
 

@@ -174,7 +174,10 @@ def _cli_logging(err_console: Console, verbose: int, *, warnings: bool = True) -
             handler.setLevel(logging.WARNING)
     level = logging.DEBUG if verbose > 1 else logging.INFO
     # Without -v uvicorn stays quiet: the command reports what made it fail in its own words.
-    routes = [(logging.getLogger("autoplay_sdk"), handler), (logging.getLogger("uvicorn"), handler if verbose else quiet)]
+    routes = [
+        (logging.getLogger("autoplay_sdk"), handler),
+        (logging.getLogger("uvicorn"), handler if verbose else quiet),
+    ]
     loggers = [lg for lg, _ in routes]
     saved = [lg.level for lg in loggers]
     for lg, h in routes:

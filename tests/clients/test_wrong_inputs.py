@@ -51,8 +51,11 @@ def closed_port() -> int:
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("127.0.0.1:8765/stream/p", r"^url has no scheme: expected http:// or https://, for example "
-         r"url='http://127.0.0.1:8765/stream/p'$"),
+        (
+            "127.0.0.1:8765/stream/p",
+            r"^url has no scheme: expected http:// or https://, for example "
+            r"url='http://127.0.0.1:8765/stream/p'$",
+        ),
         ("stream/p", r"^url has no scheme"),
         ("ftp://host/stream/p", r"^url must start with http:// or https://, got a 'ftp' URL$"),
         ("ws://host/stream/p", r"^url must start with http:// or https://, got a 'ws' URL$"),

@@ -52,6 +52,22 @@ def add_parser(commands: Any, *, parents: list[argparse.ArgumentParser]) -> None
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
 
 
+_FLAG_WORDING = (
+    ("non-empty product_id to onboard_product", "non-empty PRODUCT_ID to autoplay-sdk onboard"),
+    ("non-empty contact_email to onboard_product", "non-empty --contact-email to autoplay-sdk onboard"),
+    ("the connector_url you passed to onboard_product", "the --connector-url you passed to autoplay-sdk onboard"),
+    ("connector_url resolved empty", "--connector-url resolved empty"),
+)
+
+
+def as_flags(message: str) -> str:
+    """An onboarding error as the command's user reads it: the flags they typed, not the
+    library's parameter names (``connector_url`` → ``--connector-url``)."""
+    for library, command in _FLAG_WORDING:
+        message = message.replace(library, command)
+    return message
+
+
 def _as_json(result: OnboardProductResult) -> str:
     return json.dumps(
         {
@@ -86,9 +102,7 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
     """Run ``autoplay-sdk onboard``; returns the exit code."""
     from autoplay_sdk.admin import onboard_product_sync
     from autoplay_sdk.admin._operator import EXIT_OK, failure
-    from autoplay_sdk.admin.connector_registration_http import _tty_ui_off
 
-    quiet_library = _tty_ui_off.set(True)  # this command draws its own progress
     try:
         with rt.err_console.status(Text(f"Registering {args.product_id} on {args.connector_url}…")):
             result = onboard_product_sync(
@@ -96,6 +110,7 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
                 contact_email=args.contact_email,
                 connector_url=args.connector_url,
                 force_reregister=args.force_reregister,
+                quiet=True,  # this command draws its own progress
             )
     except KeyboardInterrupt:
         rt.error(
@@ -108,10 +123,8 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
         if outcome is None:
             raise
         code, message = outcome
-        rt.error(message)
+        rt.error(as_flags(message))
         return code
-    finally:
-        _tty_ui_off.reset(quiet_library)
 
     if args.json:
         rt.console.file.write(_as_json(result) + "\n")

@@ -196,7 +196,7 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
 
 def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
     from autoplay_sdk._cli._demo_proactive import ProactiveStage
-    from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, PromptStage, default_stages
+    from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, ContextStage, PromptStage, default_stages
     from autoplay_sdk._cli._demo_view import demo_header, demo_hint, demo_offers, demo_story, demo_table
 
     # Stream → typed payloads → context store + summarizer → enrich() → assembled prompt → reply.
@@ -214,6 +214,7 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
     except OSError as exc:
         return rt.error(f"the local connector could not start: {exc}")
     prompts = next((s.prompts for s in stages if isinstance(s, PromptStage)), {})
+    briefs = next((s.brief for s in stages if isinstance(s, ContextStage)), {})
     if args.verbose:  # every session in full
         for panel in demo_panels(result):
             rt.console.print(panel)
@@ -221,7 +222,8 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
         rt.console.print(demo_header(result, question=question))
         if result.sessions:
             spotlight, *others = result.sessions
-            rt.console.print(demo_story(result, spotlight, prompts.get(spotlight.session_id)))
+            sid = spotlight.session_id
+            rt.console.print(demo_story(result, spotlight, prompts.get(sid), briefs.get(sid)))
             if others:
                 rt.console.print(demo_table(others, prompts))
         proactive = next((s for s in stages if isinstance(s, ProactiveStage)), None)

@@ -13,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
-from autoplay_sdk._cli._demo_view import single_numbered
 from autoplay_sdk._cli._tail import CONNECTED, CONNECTING, RECONNECTING, TailSnapshot
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload
 
@@ -198,7 +197,7 @@ def demo_session_panel(session: DemoSession) -> RenderableType:
         parts.append(Text("no payloads received", style="dim"))
     for section in session.sections:
         parts.append(Text(""))
-        text = Text(single_numbered(section.text))
+        text = Text(section.text)
         parts.append(Panel(text, title=section.title, title_align="left", border_style="blue"))
     who = session.email or session.user_id or "anonymous"
     summaries = _plural(len(session.summaries), "summary", "summaries")

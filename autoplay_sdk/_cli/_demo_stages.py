@@ -79,7 +79,6 @@ SUMMARY_FROM_CONNECTOR = "the connector"
 SUMMARY_FROM_LOCAL = "local_summarizer_llm"
 
 
-
 @dataclass(frozen=True)
 class ReplyRequest:
     """What the reply model is asked: the prompt, and the structured parts it was built from.

@@ -23,6 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from autoplay_sdk._cli._common import plural as _plural
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
 from autoplay_sdk._cli._demo_stages import BRIEF_ACTIONS, AssembledPrompt
 from autoplay_sdk.core.models import ActionsPayload
@@ -31,10 +32,6 @@ from autoplay_sdk.rag.query import build_user_prompt_block
 
 PAYLOAD_LINES = 2  # action lines shown of the spotlighted payload
 STEP_3_POINTER = "(the session context: its summary and newest actions, as in step 3)"
-
-
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def demo_header(result: DemoResult, *, question: str) -> RenderableType:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 
 def add_parser(commands: Any, *, parents: list[argparse.ArgumentParser]) -> None:
-    """Register the ``onboard`` sub-command on ``commands`` (an argparse sub-parsers object)."""
+    """Register the ``onboard`` sub-command on ``commands`` (an argparse sub-parsers object); it runs
+    :func:`cmd_onboard`."""
     from autoplay_sdk.admin import DEFAULT_CONNECTOR_URL
 
     parser = commands.add_parser(
@@ -50,6 +51,7 @@ def add_parser(commands: Any, *, parents: list[argparse.ArgumentParser]) -> None
         help="replace an existing registration (rotates the webhook secret and the stream key)",
     )
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
+    parser.set_defaults(run=cmd_onboard)
 
 
 _FLAG_WORDING = (

@@ -12,6 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from autoplay_sdk._cli._common import error_line as error_line  # re-exported for callers of this module
+from autoplay_sdk._cli._common import plural as _plural
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
 from autoplay_sdk._cli._tail import CONNECTED, CONNECTING, RECONNECTING, TailSnapshot
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload
@@ -21,17 +23,8 @@ MAX_TAIL_ROWS = 20
 _STATE_STYLE = {CONNECTED: "bold green", CONNECTING: "yellow", RECONNECTING: "bold yellow"}
 
 
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
 def _clock_time(unix_s: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(unix_s)) if unix_s else "--:--:--"
-
-
-def error_line(message: str) -> Text:
-    """``error: <message>`` in red; the message is shown verbatim (no markup)."""
-    return Text.assemble(("error: ", "bold red"), message)
 
 
 # --------------------------------------------------------------------------- connector

@@ -72,7 +72,7 @@ __all__ = ["DEFAULT_LLM", "add_parser", "cmd_serve"]
 DEFAULT_LLM = "autoplay_sdk.testing._summarizer:local_summarizer_llm"
 """The offline, deterministic stand-in used when ``--llm`` is not given."""
 
-_TICK_S = 0.1  # how often the serving loop checks stop, --for and the stream reader
+_CHECK_S = 0.1  # how often the serving loop checks stop, --for and the stream reader
 _USERS_SHOWN = 8  # user ids named once they first appear on the stream
 
 
@@ -155,6 +155,7 @@ def add_parser(
         "printing each failure)",
     )
     parser.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
+    parser.set_defaults(run=cmd_serve)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -231,7 +232,7 @@ async def _serve(
     users_before = -1
     try:
         while not serving.done():
-            await asyncio.wait({serving}, timeout=_TICK_S)
+            await asyncio.wait({serving}, timeout=_CHECK_S)
             if server.started and not announced:
                 announced = True
                 on_started()

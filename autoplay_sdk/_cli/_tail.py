@@ -15,9 +15,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from autoplay_sdk._cli._common import NO_SESSION_LABEL as NO_SESSION_LABEL  # the label shared with demo
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
-
-NO_SESSION_LABEL = "(no session)"
 
 CONNECTING = "connecting"
 CONNECTED = "connected"

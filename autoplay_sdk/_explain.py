@@ -79,7 +79,9 @@ def _hint(exc: BaseException, text: str) -> str:
     if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text.lower():
         return f"{_where(exc)} speaks plain HTTP, not TLS; use an http:// URL ({text})"
     if _refused(exc) or "Connection refused" in text:
-        return f"nothing is listening at {_where(exc).removeprefix('the server at ')} (connection refused)"
+        where = _where(exc)
+        place = where.removeprefix("the server at ") if where != "the server" else "that address"
+        return f"nothing is listening at {place} (connection refused)"
     return ""
 
 

@@ -61,6 +61,7 @@ import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from autoplay_sdk._explain import check_stream_url
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.chat.chat_pipeline import compose_chat_pipeline
@@ -107,7 +108,7 @@ def build_copilot_app(
     about a second, even on an idle stream, and never waits more than ~5 s before cancelling it.
 
     Args:
-        stream_url: the connector's ``/stream/<product_id>`` URL (not validated here).
+        stream_url: the connector's ``/stream/<product_id>`` URL.
         token: bearer token for the stream; ``""`` falls back to ``AUTOPLAY_APP_UNKEY_TOKEN``.
         llm: ``async (prompt) -> str``; writes the session summaries (every
             ``summary_threshold`` actions per session) and the ``/reply`` answers.
@@ -138,7 +139,9 @@ def build_copilot_app(
 
     Raises:
         ModuleNotFoundError: FastAPI is not installed (the message names the ``serve`` extra).
-        SdkConfigError: ``summary_threshold < 1``, or an empty or malformed ``api_key``.
+        SdkConfigError: ``summary_threshold < 1``, an empty or malformed ``api_key``, or a
+            ``stream_url`` that cannot work (no ``http(s)://`` scheme, no host, credentials;
+            also a ``ValueError``).  An empty ``stream_url`` is accepted (a Redis reader replica).
         ValueError: ``lookback_seconds <= 0``.
     """
     try:
@@ -147,6 +150,7 @@ def build_copilot_app(
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(_INSTALL_HINT) from exc
 
+    check_stream_url(stream_url, param="stream_url")  # named as the caller knows it
     key = _checked_api_key(api_key)
     pipeline = compose_chat_pipeline(llm=llm, threshold=summary_threshold, lookback_seconds=lookback_seconds)
     user_index = UserSessionIndex(pipeline.context_store, lookback_seconds=lookback_seconds)

@@ -633,3 +633,10 @@ async def test_logs_never_carry_tokens_keys_or_activity(
 def _no_leftover_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv(TOKEN_ENV_VAR, raising=False)
     yield
+
+
+@pytest.mark.parametrize("stream_url", ["127.0.0.1:8765/stream/p", "ftp://h/stream/p", "http://u:pw@h/stream/p"])
+def test_a_stream_url_that_cannot_work_is_refused_naming_stream_url(stream_url: str) -> None:
+    with pytest.raises(SdkConfigError, match=r"^stream_url ") as info:
+        bridge.build_copilot_app(stream_url=stream_url, token="t", llm=Llm())
+    assert isinstance(info.value, ValueError) and "pw" not in str(info.value)

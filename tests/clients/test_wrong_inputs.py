@@ -180,3 +180,18 @@ def test_an_unknown_autoplay_sdk_log_value_changes_nothing() -> None:
     assert result.stdout == "gave up\n"
     assert result.stderr.splitlines()[-1] == "autoplay_sdk: max_retries=1 exhausted — giving up"
     assert "connecting to" not in result.stderr
+
+
+def test_describe_error_without_a_request_or_a_hint_keeps_the_transport_text() -> None:
+    from autoplay_sdk._explain import describe_error
+
+    assert describe_error(ConnectionRefusedError(111, "Connection refused")) == (
+        "ConnectionRefusedError: [Errno 111] Connection refused"  # not a transport error: as is
+    )
+    import httpx
+
+    assert describe_error(httpx.ConnectError("[Errno 111] Connection refused")) == (
+        "ConnectError: nothing is listening at that address (connection refused)"
+    )
+    assert describe_error(httpx.ReadTimeout("timed out")) == "ReadTimeout: timed out"
+    assert describe_error(httpx.ConnectError("")) == "ConnectError"

@@ -302,7 +302,12 @@ class StreamCore:
                 status,
                 self.backoff,
                 self.retry_count,
-                extra={"http_status": status, "retry_count": self.retry_count, **self._extra},
+                extra={
+                    "http_status": status,
+                    "retry_count": self.retry_count,
+                    "cause": f"HTTP {status}",
+                    **self._extra,
+                },
             )
             return
         self.retry_count += 1
@@ -353,7 +358,7 @@ class StreamCore:
             cause,
             self.backoff,
             self.retry_count,
-            extra={"retry_count": self.retry_count, **self._extra},
+            extra={"retry_count": self.retry_count, "cause": f"connection lost ({cause})", **self._extra},
         )
 
     def _fatal(self, exc: httpx.HTTPStatusError) -> SdkError:

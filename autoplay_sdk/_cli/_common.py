@@ -17,6 +17,7 @@ import httpx
 from rich.console import Console
 from rich.text import Text
 
+from autoplay_sdk._explain import describe_error
 from autoplay_sdk._logging import redact_url
 from autoplay_sdk.core.exceptions import SdkError, SdkUpstreamError
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
@@ -141,10 +142,10 @@ def describe_failure(exc: BaseException, safe_url: str, last_failure: str = "") 
         hint = FATAL_HINTS.get(status, "the connector refused the stream")
         reason = f" {response.reason_phrase}" if response.reason_phrase else ""
         return f"{safe_url} answered HTTP {status}{reason}: {hint}"
-    if isinstance(exc, SdkUpstreamError):
-        # The message reads "max_retries=N exhausted after K attempts (<redacted url>: <cause>)".
-        head, _, detail = str(exc).removeprefix("autoplay_sdk: ").partition(" (")
-        last_failure = last_failure or detail.partition(": ")[2].removesuffix(")")
+    if isinstance(exc, SdkUpstreamError) and exc.attempts:
+        head = f"max_retries={exc.attempts - 1} exhausted after {exc.attempts} attempts"
+        last = exc.__cause__
+        last_failure = last_failure or (describe_error(last) if last is not None else "")
         cause = f"; last failure: {last_failure}" if last_failure else ""
         return f"{safe_url}: gave up, {head}{cause}"
     if isinstance(exc, SdkError):

@@ -54,22 +54,6 @@ def add_parser(commands: Any, *, parents: list[argparse.ArgumentParser]) -> None
     parser.set_defaults(run=cmd_onboard)
 
 
-_FLAG_WORDING = (
-    ("non-empty product_id to onboard_product", "non-empty PRODUCT_ID to autoplay-sdk onboard"),
-    ("non-empty contact_email to onboard_product", "non-empty --contact-email to autoplay-sdk onboard"),
-    ("the connector_url you passed to onboard_product", "the --connector-url you passed to autoplay-sdk onboard"),
-    ("connector_url resolved empty", "--connector-url resolved empty"),
-)
-
-
-def as_flags(message: str) -> str:
-    """An onboarding error as the command's user reads it: the flags they typed, not the
-    library's parameter names (``connector_url`` → ``--connector-url``)."""
-    for library, command in _FLAG_WORDING:
-        message = message.replace(library, command)
-    return message
-
-
 def _as_json(result: OnboardProductResult) -> str:
     return json.dumps(
         {
@@ -103,7 +87,7 @@ def _credentials_table(result: OnboardProductResult) -> Table:
 def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
     """Run ``autoplay-sdk onboard``; returns the exit code."""
     from autoplay_sdk.admin import onboard_product_sync
-    from autoplay_sdk.admin._operator import EXIT_OK, failure
+    from autoplay_sdk.admin._operator import EXIT_OK, failure, in_command_terms
 
     try:
         with rt.err_console.status(Text(f"Registering {args.product_id} on {args.connector_url}…")):
@@ -125,7 +109,7 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
         if outcome is None:
             raise
         code, message = outcome
-        rt.error(as_flags(message))
+        rt.error(in_command_terms(message, command="autoplay-sdk onboard", product_id_arg="PRODUCT_ID"))
         return code
 
     if args.json:

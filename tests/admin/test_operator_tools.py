@@ -113,7 +113,8 @@ def test_script_already_registered_then_force(
 
 def test_script_validation_messages(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = script_in_process(capsys, "--product-id", " ", "--contact-email", "a@b")
-    assert (code, out) == (2, "") and err.startswith("onboard_customer: error: Please provide a non-empty product_id")
+    expected = "onboard_customer: error: Please provide a non-empty --product-id to onboard_customer.py"
+    assert (code, out) == (2, "") and err.startswith(expected)
     code, _, err = script_in_process(capsys, "--product-id", "p")
     assert code == 2 and "--contact-email" in err
 
@@ -125,6 +126,7 @@ def test_script_connector_failures(
         capsys, "--product-id", "p", "--contact-email", "a@b", "--connector-url", f"http://127.0.0.1:{unused_port}"
     )
     assert code == 4 and "Could not reach the connector" in err and err.count("\n") == 1
+    assert "Check the --connector-url you passed to onboard_customer.py" in err
 
     # POST {base}/stream/products is not a registration endpoint: the connector answers 405
     code, _, err = script_in_process(

@@ -161,6 +161,7 @@ def test_the_application_logging_configuration_alone_decides_once_there_is_one()
     [
         ("info", ["INFO autoplay_sdk.client: autoplay_sdk: connecting to http://127.0.0.1:"], ["DEBUG"]),
         ("DEBUG", ["INFO autoplay_sdk.client: autoplay_sdk: connecting to"], []),
+        ("warning", ["WARNING autoplay_sdk.client: autoplay_sdk: connection lost (ConnectError: "], ["INFO"]),
         ("off", [], ["autoplay_sdk"]),
     ],
 )

@@ -1,9 +1,12 @@
-"""``autoplay-sdk``: the command-line tool (``connector``, ``tail``, ``demo``, ``serve``).
+"""``autoplay-sdk``: the command-line tool (``connector``, ``tail``, ``demo``, ``serve``, ``onboard``).
 
 A thin shell: library code returns results and never prints; this package parses arguments,
 calls it, and renders the results through a :class:`rich.console.Console` it creates (or is
-given).  Exit codes: 0 success (Ctrl-C is a clean stop), 2 usage or fatal errors.  A token is
-never printed, except the key ``connector`` generates for its own local server, shown once.
+given).  Each command is one parser whose ``run`` default is its one function.  Exit codes: 0
+success (Ctrl-C is a clean stop), 2 usage or fatal errors (``onboard`` has its own).  The SDK's
+warnings are shown on stderr without ``-v`` (``tail`` and ``demo`` show failures in their own
+view).  A token is never printed, except the key ``connector`` generates for its own local
+server, shown once.
 """
 
 from __future__ import annotations

@@ -125,6 +125,7 @@ def redis_parts(
     summary_threshold: int,
     lookback_seconds: float,
     session_state_class: type[Any] | None,
+    max_retries: int | None = None,
 ) -> RedisParts:
     if role not in ROLES:
         raise SdkConfigError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
@@ -166,6 +167,7 @@ def redis_parts(
             max_actions=_MAX_ACTIONS,
             session_ttl_s=ttl,
             on_payload=new_state,
+            client_options={"max_retries": max_retries},
         )
 
     @contextlib.asynccontextmanager

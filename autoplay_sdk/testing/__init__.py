@@ -34,6 +34,12 @@ the server (``server.pusher`` gives its ``stats`` and ``flush()``)::
     with LocalConnector(sample_events(), push_url="http://127.0.0.1:8000/webhook", push_secret=s) as server:
         server.pusher.flush()
 
+A program that reads the stream URL it is given, or else a local connector with a sample
+(what every example in ``examples/`` does)::
+
+    with stream_source(*sys.argv[1:3]) as source:   # [STREAM_URL [TOKEN]]
+        client = ConnectorClient(source.url, token=source.token)
+
 Fault injection, for subsequent connections::
 
     server.fail_next(2, status=503)          # the next two stream requests get 503
@@ -103,6 +109,7 @@ from autoplay_sdk.testing._push import PushSender, PushStats
 from autoplay_sdk.testing._recorder import PayloadRecorder
 from autoplay_sdk.testing._sample import sample_events
 from autoplay_sdk.testing._server import ConnectionRecord, LocalConnector
+from autoplay_sdk.testing._source import StreamSource, stream_source
 from autoplay_sdk.testing._summarizer import local_summarizer_llm, local_summarizer_llm_sync
 
 __all__ = [
@@ -111,7 +118,9 @@ __all__ = [
     "PayloadRecorder",
     "PushSender",
     "PushStats",
+    "StreamSource",
     "local_summarizer_llm",
     "local_summarizer_llm_sync",
     "sample_events",
+    "stream_source",
 ]

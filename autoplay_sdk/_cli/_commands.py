@@ -56,6 +56,7 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
             heartbeat_s=args.heartbeat,
             push_url=args.push_url,
             push_secret=args.push_secret,
+            sample_new_products=not args.no_sample,  # `onboard` against it ends on live traffic
         )
         connector.start()
     except (ImportError, SdkConfigError) as exc:

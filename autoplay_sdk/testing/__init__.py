@@ -62,7 +62,8 @@ Wire contract as served:
   ``heartbeat_s`` without any write.  With ``retry_ms`` set, every stream starts with the block
   ``retry: <ms>`` + blank line (it carries no data, so SSE clients dispatch no event for it).
 * ``POST /products`` registers a product and mints its stream key (see
-  :mod:`autoplay_sdk.testing._registration`); the product streams at once with that key.
+  :mod:`autoplay_sdk.testing._registration`); the product streams at once with that key, and
+  with ``sample_new_products=True`` its stream starts with a sample of its own.
 
 Decisions:
 

@@ -4,7 +4,8 @@ They wire library objects together, wait, and render results.
 
 Every command returns an exit code: 0 for success, 2 for usage and fatal errors.  Ctrl-C is the
 normal way to stop ``connector`` and ``tail`` (0); ``demo`` ends by itself, so Ctrl-C there means
-it did not complete (2, with an ``error:`` line).  Errors are one line on the error console; no traceback, never a token.
+it did not complete (2, with an ``error:`` line).  Errors are one line on the error console;
+no traceback, never a token.
 """
 
 from __future__ import annotations

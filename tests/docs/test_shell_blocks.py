@@ -11,7 +11,9 @@ block).  In them:
 
 A **synopsis** (``[--optional]`` arguments, ``<placeholders>``) is not a command: it goes in a
 ``text`` block whose first line starts with ``usage:``, as ``--help`` prints it.  Those blocks
-are not run.  Separately, every install hint in the code, docs and examples is quoted.
+are not run; a synopsis of an ``autoplay-sdk`` command must match the usage line of the CLI's
+own parser (word by word).  Separately, every install hint in the code, docs and examples is
+quoted.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHELLS = ("bash", "sh", "shell", "console")
 _FENCE = re.compile(r"^```([\w+-]*)[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 _PLACEHOLDER = re.compile(r"<[A-Za-z][^<>\n]*>")
-_UNQUOTED_HINT = re.compile(r"""pip install (?:-\S+ )*[\w.-]+\[""")
+_UNQUOTED_HINT = re.compile(r"""pip\s+install\s+(?:-\S+\s+)*[\w.-]+\[""")  # may wrap across lines
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,25 @@ def cli_problem(line: str) -> str | None:
 COMMANDS = _shell_commands()
 
 
+def _synopses() -> list[tuple[str, str]]:
+    found = []
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for match in _FENCE.finditer(text):
+            if match.group(1) == "text" and match.group(2).startswith("usage: autoplay-sdk"):
+                found.append((f"{page.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}", match.group(2)))
+    return found
+
+
+@pytest.mark.parametrize(("where", "synopsis"), _synopses(), ids=lambda v: v if ":" in v[:40] else "")
+def test_synopsis_matches_the_parsers_usage(where: str, synopsis: str) -> None:
+    help_text = io.StringIO()
+    with contextlib.redirect_stdout(help_text), pytest.raises(SystemExit):
+        build_parser().parse_args([synopsis.split()[2], "--help"])
+    usage = help_text.getvalue().split("\n\n", 1)[0]  # the usage paragraph
+    assert synopsis.split() == usage.split(), f"{where}: the parser says\n{usage}"
+
+
 def test_shell_blocks_were_found() -> None:
     assert len(COMMANDS) > 20
     assert sum(c.line.startswith("autoplay-sdk ") for c in COMMANDS) > 10
@@ -153,12 +174,12 @@ def _hint_files() -> list[Path]:
 
 def test_every_install_hint_is_quoted() -> None:
     """``pip install 'autoplay-sdk[serve]'`` works in every shell; the bare form fails in zsh."""
-    unquoted = [
-        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-        for path in _hint_files()
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
-        if _UNQUOTED_HINT.search(line)
-    ]
+    unquoted = []
+    for path in _hint_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in _UNQUOTED_HINT.finditer(text):
+            unquoted.append(f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}: {match.group(0)}")
     assert unquoted == []
     assert _UNQUOTED_HINT.search("Install with: pip install autoplay-sdk[redis]")
+    assert _UNQUOTED_HINT.search("Install with: pip install\nautoplay-sdk[serve]")
     assert not _UNQUOTED_HINT.search("""pip install 'autoplay-sdk[redis]' or pip install "autoplay-sdk[serve]" """)

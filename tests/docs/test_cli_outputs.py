@@ -2,7 +2,9 @@
 
 A ``console`` block is a terminal transcript: each ``$ autoplay-sdk …`` line is run as a real
 process (the installed console script), and the lines after it, up to the next ``$ `` line, are
-its expected output (stdout and stderr together).  A ``^C`` line in the output means "press
+its expected output (stdout and stderr together).  A command that uses ``$KEY`` reads a
+stream: it runs against a local connector that serves ``sample_events()`` on that port (what
+``autoplay-sdk connector --port 8765`` starts), with the connector's key in ``$KEY``.  A ``^C`` line in the output means "press
 Ctrl-C here": SIGINT is sent once the lines before it have been printed.  Every command must
 exit 0.
 
@@ -11,7 +13,8 @@ on both sides before comparing, as documented in docs/cli.md:
 
 * the port in ``127.0.0.1:<port>`` (and a ``8765`` in a command is replaced by a free port, so
   the test never collides with a connector you are running);
-* a generated 48-hex-character key, clock times (``12:34:56``) and durations such as ``0.5 s``;
+* a generated 48-hex-character key, clock times (``12:34:56``), durations such as ``0.5 s`` and
+  rates (``74.4 events/s``);
 * layout: the text is compared word by word, so line breaks, padding and the length of box
   lines (``───``) may differ; every word, in order, must match.
 
@@ -22,6 +25,7 @@ review the diff).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -34,6 +38,7 @@ from pathlib import Path
 
 import pytest
 
+from autoplay_sdk.testing import LocalConnector, sample_events
 from tests.docs import _cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +50,8 @@ _NORMALISE = [
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
     (re.compile(r"\b[0-9a-f]{48}\b"), "<key>"),
     (re.compile(r"\b\d\d:\d\d:\d\d\b"), "<time>"),
-    (re.compile(r"\b\d+(\.\d+)? s\b"), "<n> s"),
+    (re.compile(r"\b\d+(\.\d+)?\s+events/s\b"), "<n> events/s"),  # before "s": may wrap
+    (re.compile(r"\b\d+(\.\d+)?\s+s\b"), "<n> s"),
     (re.compile(r"─+"), "─"),
 ]
 
@@ -99,11 +105,20 @@ def run(transcript: Transcript) -> tuple[int, str]:
     argv = shlex.split(transcript.command)
     assert argv[0] == "autoplay-sdk", f"{transcript.id}: console blocks run autoplay-sdk commands only"
     port = _free_port()
-    argv = [*_cli.command(), *(word.replace(DOC_PORT, port) for word in argv[1:])]
+    env = _cli.environment(80)
+    with contextlib.ExitStack() as stack:
+        if "$KEY" in transcript.command:
+            connector = stack.enter_context(LocalConnector(sample_events(), port=int(port)))
+            env["KEY"] = connector.token
+        argv = [word.replace(DOC_PORT, port).replace("$KEY", env.get("KEY", "$KEY")) for word in argv]
+        return _run(transcript, [*_cli.command(), *argv[1:]], env)
+
+
+def _run(transcript: Transcript, argv: list[str], env: dict[str, str]) -> tuple[int, str]:
     shown = transcript.output.splitlines()
     before_ctrl_c = shown.index("^C") if "^C" in shown else None
     proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", env=_cli.environment(80)
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", env=env
     )
     lines: list[str] = []
     enough = threading.Event()
@@ -145,6 +160,7 @@ def test_transcripts_were_found() -> None:
     commands = [t.command for t in TRANSCRIPTS]
     assert "autoplay-sdk demo" in commands
     assert any(c.startswith("autoplay-sdk connector") for c in commands)
+    assert any(c.startswith("autoplay-sdk tail") for c in commands)
 
 
 @pytest.mark.parametrize("transcript", TRANSCRIPTS, ids=lambda t: t.id)
@@ -181,4 +197,5 @@ def test_normalisation_keeps_words_and_drops_what_varies() -> None:
     shown = "│ Stream URL  http://127.0.0.1:8765/stream/p  ───╮\n│ Key  " + "a" * 48 + " · 0.5 s at 12:00:01"
     printed = "│ Stream URL http://127.0.0.1:45123/stream/p ─╮ │ Key " + "b" * 48 + " · 1.25 s at 04:05:06"
     assert words(shown) == words(printed)
+    assert words("· 93.6\n   events/s · 0.5\ns") == words("· 82.8 events/s · 1.25 s")  # wrapped or not
     assert words("49 events from 4 sessions") != words("60 events from 7 sessions")

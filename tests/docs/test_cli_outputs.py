@@ -4,9 +4,9 @@ A ``console`` block is a terminal transcript: each ``$ autoplay-sdk …`` line i
 process (the installed console script), and the lines after it, up to the next ``$ `` line, are
 its expected output (stdout and stderr together).  A command that uses ``$KEY`` reads a
 stream: it runs against a local connector that serves ``sample_events()`` on that port (what
-``autoplay-sdk connector --port 8765`` starts), with the connector's key in ``$KEY``.  A ``^C`` line in the output means "press
-Ctrl-C here": SIGINT is sent once the lines before it have been printed.  Every command must
-exit 0.
+``autoplay-sdk connector --port 8765`` starts), with the connector's key in ``$KEY``.  A ``^C``
+line in the output means "press Ctrl-C here": SIGINT is sent once the lines before it have been
+printed.  Every command must exit 0.
 
 The terminal is 80 columns wide, without colours.  What differs from run to run is normalised
 on both sides before comparing, as documented in docs/cli.md:

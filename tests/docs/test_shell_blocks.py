@@ -12,8 +12,8 @@ block).  In them:
 A **synopsis** (``[--optional]`` arguments, ``<placeholders>``) is not a command: it goes in a
 ``text`` block whose first line starts with ``usage:``, as ``--help`` prints it.  Those blocks
 are not run; a synopsis of an ``autoplay-sdk`` command must match the usage line of the CLI's
-own parser (word by word).  Separately, every install hint in the code, docs and examples is
-quoted.
+own parser, and one of a script in ``scripts/`` its ``--help`` (word by word).  Separately,
+every install hint in the code, docs and examples is quoted.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import contextlib
 import io
 import re
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,17 +129,24 @@ def _synopses() -> list[tuple[str, str]]:
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
         for match in _FENCE.finditer(text):
-            if match.group(1) == "text" and match.group(2).startswith("usage: autoplay-sdk"):
+            if match.group(1) == "text" and re.match(r"usage: (autoplay-sdk \w|\w+\.py )", match.group(2)):
                 found.append((f"{page.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}", match.group(2)))
     return found
 
 
 @pytest.mark.parametrize(("where", "synopsis"), _synopses(), ids=lambda v: v if ":" in v[:40] else "")
 def test_synopsis_matches_the_parsers_usage(where: str, synopsis: str) -> None:
-    help_text = io.StringIO()
-    with contextlib.redirect_stdout(help_text), pytest.raises(SystemExit):
-        build_parser().parse_args([synopsis.split()[2], "--help"])
-    usage = help_text.getvalue().split("\n\n", 1)[0]  # the usage paragraph
+    program = synopsis.split()[1]
+    if program.endswith(".py"):  # a script of this repository
+        usage = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / program), "--help"], capture_output=True, text=True, check=True
+        ).stdout
+    else:
+        help_text = io.StringIO()
+        with contextlib.redirect_stdout(help_text), pytest.raises(SystemExit):
+            build_parser().parse_args([synopsis.split()[2], "--help"])
+        usage = help_text.getvalue()
+    usage = usage.split("\n\n", 1)[0]  # the usage paragraph
     assert synopsis.split() == usage.split(), f"{where}: the parser says\n{usage}"
 
 

@@ -3,8 +3,10 @@
 Each command is one parser (``add_<name>_parser``, whose defaults carry ``run``) and one
 function (``cmd_<name>``) that wires library objects together, waits, and renders results.
 
-Every command returns an exit code: 0 for success (Ctrl-C is a clean stop, not an error), 2 for
-usage and fatal errors.  Errors are one line on the error console; no traceback, never a token.
+Every command returns an exit code: 0 for success, 2 for usage and fatal errors.  Ctrl-C is the
+normal way to stop ``connector`` and ``tail`` (0); ``demo`` ends by itself, so Ctrl-C there means
+it did not complete (2, with an ``error:`` line).  Errors are one line on the error console;
+no traceback, never a token.
 """
 
 from __future__ import annotations
@@ -157,6 +159,7 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
             heartbeat_s=args.heartbeat,
             push_url=args.push_url,
             push_secret=args.push_secret,
+            sample_new_products=not args.no_sample,  # `onboard` against it ends on live traffic
         )
         connector.start()
     except (ImportError, SdkConfigError) as exc:
@@ -314,6 +317,8 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
         return rt.error(describe_failure(exc, "the local connector"))
     except OSError as exc:
         return rt.error(f"the local connector could not start: {exc}")
+    except KeyboardInterrupt:  # the demo ends by itself: Ctrl-C means it did not complete
+        return rt.error("interrupted: the demo did not complete")
     prompts = next((s.prompts for s in stages if isinstance(s, PromptStage)), {})
     briefs = next((s.brief for s in stages if isinstance(s, ContextStage)), {})
     if args.verbose:  # every session in full

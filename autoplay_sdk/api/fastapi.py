@@ -10,7 +10,7 @@ One call wires a live connector stream to a small HTTP API that a copilot backen
 
 FastAPI is imported inside :func:`build_copilot_app`, so importing this module (or
 :mod:`autoplay_sdk.api`) works without the ``serve`` extra; building the app without it raises
-``ModuleNotFoundError`` naming ``pip install autoplay-sdk[serve]``.
+``ModuleNotFoundError`` naming ``pip install 'autoplay-sdk[serve]'``.
 
 Decisions:
 
@@ -81,7 +81,7 @@ LlmCallable = Callable[[str], Awaitable[str]]
 
 _logger = get_logger(__name__)
 
-_INSTALL_HINT = "FastAPI is required for autoplay_sdk.api. Install with: pip install autoplay-sdk[serve]"
+_INSTALL_HINT = "FastAPI is required for autoplay_sdk.api. Install with: pip install 'autoplay-sdk[serve]'"
 _STOP_GRACE_S = 5.0  # how long shutdown waits for the reader after stop() before cancelling it
 _OPEN_PATHS = frozenset({"/healthz"})
 _STATE_MODULE = "autoplay_sdk.agent_state.v2"

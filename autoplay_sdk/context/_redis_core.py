@@ -44,7 +44,7 @@ DEFAULT_SESSION_TTL_S = 3600.0
 _DECODED_CACHE_BYTES = 8 * 1024 * 1024
 _BAD_ENTRIES_MAX = 1024
 
-INSTALL_HINT = "Redis support needs the redis package. Install with: pip install autoplay-sdk[redis]"
+INSTALL_HINT = "Redis support needs the redis package. Install with: pip install 'autoplay-sdk[redis]'"
 
 
 def import_redis() -> Any:

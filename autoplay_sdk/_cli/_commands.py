@@ -170,7 +170,7 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
         return rt.error(f"{exc}: {exc.__cause__}" if exc.__cause__ else str(exc))
     until = None if args.duration is None else time.monotonic() + args.duration
     try:
-        rt.console.print(
+        rt.show(
             connector_banner(
                 stream_url=connector.stream_url,
                 product_id=args.product,

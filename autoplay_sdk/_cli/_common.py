@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.text import Text
 
 from autoplay_sdk._explain import describe_error
@@ -74,6 +74,17 @@ class Runtime:
     """Set it to end ``connector``, ``tail`` or ``serve`` as if Ctrl-C had been pressed."""
     ready: threading.Event
     """Set once the command serves (``connector``, ``serve``) or reads (``tail``)."""
+
+    def show(self, renderable: RenderableType) -> None:
+        """Print ``renderable`` on the console in one write, then flush.
+
+        Rendered first, written once: a Ctrl-C that lands while it prints can cut it short but
+        never leaves it in rich's buffer to be printed a second time by the next message.
+        """
+        with self.console.capture() as captured:
+            self.console.print(renderable)
+        self.console.file.write(captured.get())
+        self.console.file.flush()
 
     def error(self, message: str) -> int:
         """Print ``error: <message>`` on the error console; returns :data:`EXIT_ERROR`."""

@@ -328,7 +328,7 @@ def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
     server = uvicorn.Server(config)
 
     def on_started() -> None:
-        console.print(
+        rt.show(
             _banner(
                 base_url=url,
                 key=key,

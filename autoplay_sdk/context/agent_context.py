@@ -35,7 +35,8 @@ class AsyncAgentContextWriter:
     finishes them in another order (a later batch waits for the earlier one's hand-off).  With
     ``debounce_ms > 0`` batches of a session are held and merged (``ActionsPayload.merge``)
     until ``debounce_ms`` passes without a new one (trailing edge), and ``add`` returns at once;
-    payloads still held when the event loop stops are lost.  Exceptions from the callbacks are logged at ERROR and swallowed.
+    payloads still held when the event loop stops are lost.  Exceptions from the callbacks are
+    logged at ERROR and swallowed.
 
     Construction installs the writer's handler as ``summarizer.on_summary`` (logging a WARNING if
     it replaces a callback); each summary is then awaited through ``overwrite_with_summary``

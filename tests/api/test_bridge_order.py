@@ -60,7 +60,9 @@ async def _oracle(payloads: list[ActionsPayload]) -> dict[str, str]:
     """Each user's activity text from stores fed the stream in order, one payload at a time."""
     store = ContextStore(lookback_seconds=LOOKBACK_S, max_actions=MAX_ACTIONS)
     index = UserSessionIndex(store, lookback_seconds=LOOKBACK_S)
-    summarizer = AsyncSessionSummarizer(llm=local_summarizer_llm, threshold=THRESHOLD, on_summary=_sync(store.on_summary))
+    summarizer = AsyncSessionSummarizer(
+        llm=local_summarizer_llm, threshold=THRESHOLD, on_summary=_sync(store.on_summary)
+    )
     for payload in payloads:
         store.add(payload)
         index.add(payload)

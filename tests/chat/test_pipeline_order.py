@@ -92,7 +92,9 @@ def _event(session: str, k: int) -> dict[str, Any]:
         "session_id": session,
         "user_id": f"user-{session}",
         "email": None,
-        "actions": [{"index": k, "type": "click", "title": f"Step {k}", "description": f"Step {k}", "canonical_url": "/x"}],
+        "actions": [
+            {"index": k, "type": "click", "title": f"Step {k}", "description": f"Step {k}", "canonical_url": "/x"}
+        ],
         "count": 1,
         "forwarded_at": time.time(),
     }

@@ -13,6 +13,7 @@ through ``AsyncConnectorClient`` against the local connector.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -159,10 +160,16 @@ async def _dispatch(
 
 
 def _take(items: Iterator[Any], n: int) -> list[Any]:
-    return [item for _, item in zip(range(n), items)]
+    return list(itertools.islice(items, n))
 
 
-def _check(journal: _Journal, core: _FakeCore, dispatcher: SessionDispatcher, concurrency: int, stream: list[tuple[str, Pattern]]) -> None:
+def _check(
+    journal: _Journal,
+    core: _FakeCore,
+    dispatcher: SessionDispatcher,
+    concurrency: int,
+    stream: list[tuple[str, Pattern]],
+) -> None:
     expected: dict[str, list[int]] = defaultdict(list)
     for session, _ in stream:
         expected[session].append(len(expected[session]))
@@ -289,7 +296,9 @@ def _actions(session: str, k: int) -> dict[str, Any]:
         "session_id": session,
         "user_id": f"user-{session}",
         "email": None,
-        "actions": [{"index": k, "type": "click", "title": f"Step {k}", "description": f"Step {k}", "canonical_url": "/x"}],
+        "actions": [
+            {"index": k, "type": "click", "title": f"Step {k}", "description": f"Step {k}", "canonical_url": "/x"}
+        ],
         "count": 1,
         "forwarded_at": 1_700_000_000.0 + k,
     }

@@ -137,20 +137,35 @@ class SessionDispatcher:
 
     async def _serve(self, key: str, lane: _Lane) -> None:
         """A lane task: run the payloads at the lane's head, one after another, until none is left."""
-        waiting = lane.waiting
+        waiting, failed = lane.waiting, self._core.callback_failed
+        coro: Coroutine[Any, Any, Any] | None = None
+        first = lane.first
+        if first is not None:  # the lane task that starts first runs the payload that opened it
+            lane.first = None
+            item, coro = first
         try:
-            first = lane.first
-            if first is not None:  # the lane task that starts first runs the payload that opened it
-                lane.first = None
-                await self._await(*first)
-            while waiting:
+            while True:
+                if coro is not None:
+                    try:
+                        await coro
+                    except asyncio.CancelledError:
+                        self._undelivered.append(item[0])
+                        raise
+                    except Exception as exc:
+                        failed(item[0].kind, item[0].payload, exc)
+                    finally:
+                        self.active -= 1
+                        self.pending -= 1
+                if not waiting:
+                    return
                 # Taking the head and starting its callback happen in one step: start order is
                 # the lane's FIFO order, whichever task takes the payload.
                 item = waiting.popleft()
                 result = self._call(item)
                 if result is not None and asyncio.iscoroutine(result):
-                    await self._await(item, result)
+                    coro = result
                 else:
+                    coro = None
                     self._finished()
         finally:
             lane.active -= 1
@@ -161,17 +176,6 @@ class SessionDispatcher:
                     waiting.clear()
                 if self.lanes.get(key) is lane:
                     del self.lanes[key]
-
-    async def _await(self, item: Item, coro: Coroutine[Any, Any, Any]) -> None:
-        try:
-            await coro
-        except asyncio.CancelledError:
-            self._undelivered.append(item[0])
-            raise
-        except Exception as exc:
-            self._core.callback_failed(item[0].kind, item[0].payload, exc)
-        finally:
-            self._finished()
 
     # -- shutdown --------------------------------------------------------------------------
 

@@ -261,6 +261,24 @@ async def test_a_drain_timeout_hands_back_every_unfinished_payload() -> None:
     assert (dispatcher.pending, dispatcher.active, dispatcher.lanes) == (0, 0, {})
 
 
+async def test_lane_tasks_cancelled_before_they_ran_lose_nothing_silently() -> None:
+    # E.g. the loop shutting down: the payload that opened the lane never started; it is handed
+    # back (its coroutine closed, so no "never awaited" warning) with the ones waiting behind it.
+    core = _FakeCore()
+    dispatcher = SessionDispatcher(core=core, concurrency=2, max_pending=100)  # type: ignore[arg-type]
+    journal, held = _Journal(), _Held()
+    cb = _callback((YIELDS, 0), journal, held)
+    for seq in range(3):
+        dispatcher.submit("s", Delivery("actions", _Payload("s", seq), {}), cb)  # type: ignore[arg-type]
+    dispatcher._pump()
+    for task in dispatcher.tasks:
+        task.cancel()
+    undelivered = await dispatcher.drain(5.0)
+    assert sorted(d.payload.seq for d in undelivered) == [0, 1, 2]  # type: ignore[union-attr]
+    assert journal.starts == {}
+    assert (dispatcher.pending, dispatcher.active, dispatcher.lanes, dispatcher.tasks) == (0, 0, {}, set())
+
+
 # --------------------------------------------------------------------------- property
 
 

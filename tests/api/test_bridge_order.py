@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 
 from autoplay_sdk import ActionsPayload
-from autoplay_sdk._stream import parse_payload
 from autoplay_sdk.api import build_copilot_app
 from autoplay_sdk.context import ContextStore, UserSessionIndex
 from autoplay_sdk.context.summarizer import AsyncSessionSummarizer
@@ -51,9 +50,7 @@ def _traffic() -> list[dict[str, Any]]:
 
 
 def _actions(events: list[dict[str, Any]]) -> list[ActionsPayload]:
-    payloads = [parse_payload(e) for e in events if e["type"] == "actions"]
-    assert all(isinstance(p, ActionsPayload) for p in payloads)
-    return payloads  # type: ignore[return-value]
+    return [ActionsPayload.from_dict(e) for e in events if e["type"] == "actions"]
 
 
 async def _oracle(payloads: list[ActionsPayload]) -> dict[str, str]:

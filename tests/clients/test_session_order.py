@@ -49,6 +49,11 @@ class _FakeCore:
         return 1
 
 
+def _delivery(payload: Any) -> Delivery:
+    """A delivery of ``payload`` as the stream core hands it over (the dispatcher reads ``payload``)."""
+    return Delivery("actions", payload, {})
+
+
 @dataclass(frozen=True)
 class _Payload:
     session: str
@@ -138,7 +143,7 @@ async def _dispatch(
 ) -> tuple[_Journal, _FakeCore, SessionDispatcher]:
     """Submit ``stream`` in ``batches`` (the reader yields between them) and run it to the end."""
     core = _FakeCore()
-    dispatcher = SessionDispatcher(core=core, concurrency=concurrency, max_pending=10_000)  # type: ignore[arg-type]
+    dispatcher = SessionDispatcher(core=core, concurrency=concurrency, max_pending=10_000)
     journal, held = _Journal(), _Held()
     seqs: dict[str, int] = defaultdict(int)
     items = iter(stream)
@@ -146,7 +151,7 @@ async def _dispatch(
         for session, pattern in _take(items, size):
             payload = _Payload(session, seqs[session])
             seqs[session] += 1
-            dispatcher.submit(session, Delivery("actions", payload, {}), _callback(pattern, journal, held))  # type: ignore[arg-type]
+            dispatcher.submit(session, _delivery(payload), _callback(pattern, journal, held))
         await asyncio.sleep(0)
         if rng.random() < 0.5:
             held.release(rng)
@@ -208,11 +213,11 @@ async def test_completion_overlaps_up_to_the_concurrency_and_finishes_may_reorde
     # Four held callbacks released last-first: all four run at once, they finish 3, 2, 1, 0,
     # and the fifth starts only once a slot is free.
     core = _FakeCore()
-    dispatcher = SessionDispatcher(core=core, concurrency=4, max_pending=100)  # type: ignore[arg-type]
+    dispatcher = SessionDispatcher(core=core, concurrency=4, max_pending=100)
     journal, held = _Journal(), _Held()
     cb = _callback((HELD, 0), journal, held)
     for seq in range(5):
-        dispatcher.submit("s", Delivery("actions", _Payload("s", seq), {}), cb)  # type: ignore[arg-type]
+        dispatcher.submit("s", _delivery(_Payload("s", seq)), cb)
     while len(held.waiting) < 4:
         await asyncio.sleep(0)
     assert journal.starts["s"] == [0, 1, 2, 3] and journal.running["s"] == 4
@@ -232,13 +237,13 @@ async def test_completion_overlaps_up_to_the_concurrency_and_finishes_may_reorde
 async def test_sessions_are_independent() -> None:
     # Session a is blocked on one held callback with concurrency 1; b keeps flowing meanwhile.
     core = _FakeCore()
-    dispatcher = SessionDispatcher(core=core, concurrency=1, max_pending=100)  # type: ignore[arg-type]
+    dispatcher = SessionDispatcher(core=core, concurrency=1, max_pending=100)
     journal, held = _Journal(), _Held()
     held_cb, quick = _callback((HELD, 0), journal, held), _callback((YIELDS, 1), journal, held)
-    dispatcher.submit("a", Delivery("actions", _Payload("a", 0), {}), held_cb)  # type: ignore[arg-type]
+    dispatcher.submit("a", _delivery(_Payload("a", 0)), held_cb)
     for seq in range(5):
-        dispatcher.submit("a", Delivery("actions", _Payload("a", seq + 1), {}), quick)  # type: ignore[arg-type]
-        dispatcher.submit("b", Delivery("actions", _Payload("b", seq), {}), quick)  # type: ignore[arg-type]
+        dispatcher.submit("a", _delivery(_Payload("a", seq + 1)), quick)
+        dispatcher.submit("b", _delivery(_Payload("b", seq)), quick)
     while len(journal.finishes["b"]) < 5:
         await asyncio.sleep(0)
     assert journal.starts["a"] == [0] and journal.finishes["b"] == [0, 1, 2, 3, 4]
@@ -249,14 +254,14 @@ async def test_sessions_are_independent() -> None:
 
 async def test_a_drain_timeout_hands_back_every_unfinished_payload() -> None:
     core = _FakeCore()
-    dispatcher = SessionDispatcher(core=core, concurrency=2, max_pending=100)  # type: ignore[arg-type]
+    dispatcher = SessionDispatcher(core=core, concurrency=2, max_pending=100)
     journal, held = _Journal(), _Held()
     cb = _callback((HELD, 0), journal, held)
-    deliveries = [Delivery("actions", _Payload("s", seq), {}) for seq in range(5)]
+    deliveries = [_delivery(_Payload("s", seq)) for seq in range(5)]
     for delivery in deliveries:
-        dispatcher.submit("s", delivery, cb)  # type: ignore[arg-type]
+        dispatcher.submit("s", delivery, cb)
     undelivered = await dispatcher.drain(0)
-    assert sorted(d.payload.seq for d in undelivered) == [0, 1, 2, 3, 4]  # type: ignore[union-attr]
+    assert sorted(d.payload.seq for d in undelivered) == [0, 1, 2, 3, 4]
     assert journal.starts["s"] == [0, 1] and sorted(journal.finishes["s"]) == [0, 1]  # cancelled while held
     assert (dispatcher.pending, dispatcher.active, dispatcher.lanes) == (0, 0, {})
 
@@ -265,16 +270,16 @@ async def test_lane_tasks_cancelled_before_they_ran_lose_nothing_silently() -> N
     # E.g. the loop shutting down: the payload that opened the lane never started; it is handed
     # back (its coroutine closed, so no "never awaited" warning) with the ones waiting behind it.
     core = _FakeCore()
-    dispatcher = SessionDispatcher(core=core, concurrency=2, max_pending=100)  # type: ignore[arg-type]
+    dispatcher = SessionDispatcher(core=core, concurrency=2, max_pending=100)
     journal, held = _Journal(), _Held()
     cb = _callback((YIELDS, 0), journal, held)
     for seq in range(3):
-        dispatcher.submit("s", Delivery("actions", _Payload("s", seq), {}), cb)  # type: ignore[arg-type]
+        dispatcher.submit("s", _delivery(_Payload("s", seq)), cb)
     dispatcher._pump()
     for task in dispatcher.tasks:
         task.cancel()
     undelivered = await dispatcher.drain(5.0)
-    assert sorted(d.payload.seq for d in undelivered) == [0, 1, 2]  # type: ignore[union-attr]
+    assert sorted(d.payload.seq for d in undelivered) == [0, 1, 2]
     assert journal.starts == {}
     assert (dispatcher.pending, dispatcher.active, dispatcher.lanes, dispatcher.tasks) == (0, 0, {}, set())
 

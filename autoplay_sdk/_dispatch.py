@@ -1,19 +1,27 @@
 """Callback dispatch for the async client: never inline on the reader, ordered per session.
 
 The reader only appends to an inbox (O(1), no await) and, when the inbox was empty, schedules
-one *pump* with ``loop.call_soon``.  The pump runs on the loop after the reader yields, takes
-payloads in arrival order and calls the callback:
+one *pump* with ``loop.call_soon``.  The pump runs on the loop after the reader yields and takes
+payloads in arrival order:
 
-* a plain callback returns at once — nothing to schedule, so no task is created for it;
-* a callback that returns a coroutine gets a *lane*: that session's coroutines are awaited on
-  lane tasks, at most ``concurrency`` at a time, and the session's later payloads wait in the
-  lane (FIFO) until a slot frees.  Other sessions keep flowing through the pump.
+* a session with nothing in flight has its callback called right there.  A plain callback
+  returns at once — nothing to schedule, so no task is created for it;
+* a callback that returns a coroutine opens a *lane* for its session: a FIFO of the session's
+  payloads not yet started, served by at most ``concurrency`` lane tasks.  While the lane
+  exists, every later payload of that session joins its FIFO (plain callbacks too), and a new
+  lane task is added while fewer than ``concurrency`` run.
 
-So per session, callbacks start in arrival order and at most ``concurrency`` run at once; a
-slow ``async`` callback for session A never delays session B nor the reader.  Lanes exist only
-while a session has work in flight, so their number is bounded by ``max_pending``.  A loop
-callback rather than a dispatcher task keeps the hand-off to one scheduled call per batch,
-without a future and a task switch per payload.
+The lane task that runs first awaits the coroutine that opened the lane; then every lane task
+repeatedly takes the *head* of the FIFO, calls the callback and awaits what it returns, until
+the FIFO is empty.  Taking a payload and starting its callback happen in one step, so within a
+session callbacks start in arrival order, whatever ``concurrency`` is and however quickly each
+one finishes: no task can start a later payload while an earlier one sits in a task that has
+not run yet.  At most ``concurrency`` callbacks of a session run at once, so with
+``concurrency=1`` each one also finishes before the next starts.  A slow ``async`` callback for
+session A never delays session B nor the reader.  Lanes exist only while a session has work in
+flight, so their number is bounded by ``max_pending``.  A loop callback rather than a dispatcher
+task keeps the hand-off to one scheduled call per batch, without a future and a task switch per
+payload.
 
 ``pending`` counts accepted payloads not yet finished (in the inbox, waiting in a lane, or
 running).  At ``max_pending`` new payloads are dropped through the core's ``drop``.  What a
@@ -33,12 +41,20 @@ from autoplay_sdk.core.metrics import _safe_call
 from autoplay_sdk.core.models import ActionsPayload
 
 Item = tuple[Delivery, Callable[[Any], Any]]
+Started = tuple[Item, Coroutine[Any, Any, Any]]
 
 
 class _Lane:
-    __slots__ = ("active", "waiting")
+    """One session's payloads not yet started and the number of tasks serving them.
 
-    def __init__(self) -> None:
+    ``first`` is the payload that opened the lane, its coroutine created but not yet started;
+    ``waiting`` holds the later ones (FIFO).
+    """
+
+    __slots__ = ("active", "first", "waiting")
+
+    def __init__(self, first: Started) -> None:
+        self.first: Started | None = first
         self.waiting: deque[Item] = deque()
         self.active = 0
 
@@ -81,8 +97,10 @@ class SessionDispatcher:
             key, item = inbox.popleft()
             if lanes:
                 lane = lanes.get(key)
-                if lane is not None and (lane.waiting or lane.active >= concurrency):
+                if lane is not None:  # the session has work in flight: queue behind it
                     lane.waiting.append(item)
+                    if lane.active < concurrency:
+                        self._spawn(key, lane)
                     continue
             delivery, cb = item
             self.active += 1
@@ -92,17 +110,15 @@ class SessionDispatcher:
                 failed(delivery.kind, delivery.payload, exc)
                 result = None
             if result is not None and asyncio.iscoroutine(result):
-                self._spawn(key, item, result)
+                lane = lanes[key] = _Lane((item, result))
+                self._spawn(key, lane)
             else:
                 self.active -= 1
                 self.pending -= 1
 
-    def _spawn(self, key: str, item: Item, coro: Coroutine[Any, Any, Any]) -> None:
-        lane = self.lanes.get(key)
-        if lane is None:
-            lane = self.lanes[key] = _Lane()
+    def _spawn(self, key: str, lane: _Lane) -> None:
         lane.active += 1
-        task = self._loop.create_task(self._lane(key, lane, item, coro))
+        task = self._loop.create_task(self._serve(key, lane))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -119,36 +135,47 @@ class SessionDispatcher:
         self.active -= 1
         self.pending -= 1
 
-    async def _lane(self, key: str, lane: _Lane, item: Item, coro: Coroutine[Any, Any, Any]) -> None:
+    async def _serve(self, key: str, lane: _Lane) -> None:
+        """A lane task: run the payloads at the lane's head, one after another, until none is left."""
+        waiting, failed = lane.waiting, self._core.callback_failed
+        coro: Coroutine[Any, Any, Any] | None = None
+        first = lane.first
+        if first is not None:  # the lane task that starts first runs the payload that opened it
+            lane.first = None
+            item, coro = first
         try:
             while True:
-                try:
-                    await coro
-                except asyncio.CancelledError:
-                    self._undelivered.append(item[0])
-                    raise
-                except Exception as exc:
-                    self._core.callback_failed(item[0].kind, item[0].payload, exc)
-                finally:
-                    self._finished()
-                # Take the session's next payload, running plain callbacks right here.
-                while True:
-                    if not lane.waiting:
-                        return
-                    item = lane.waiting.popleft()
-                    result = self._call(item)
-                    if asyncio.iscoroutine(result):
-                        coro = result
-                        break
+                if coro is not None:
+                    try:
+                        await coro
+                    except asyncio.CancelledError:
+                        self._undelivered.append(item[0])
+                        raise
+                    except Exception as exc:
+                        failed(item[0].kind, item[0].payload, exc)
+                    finally:
+                        self.active -= 1
+                        self.pending -= 1
+                if not waiting:
+                    return
+                # Taking the head and starting its callback happen in one step: start order is
+                # the lane's FIFO order, whichever task takes the payload.
+                item = waiting.popleft()
+                result = self._call(item)
+                if result is not None and asyncio.iscoroutine(result):
+                    coro = result
+                else:
+                    coro = None
                     self._finished()
         finally:
             lane.active -= 1
             if lane.active == 0:
-                if lane.waiting:  # cancelled by a drain timeout: those payloads are abandoned
-                    self.pending -= len(lane.waiting)
-                    self._undelivered.extend(item[0] for item in lane.waiting)
-                    lane.waiting.clear()
-                self.lanes.pop(key, None)
+                if waiting:  # cancelled by a drain timeout: those payloads are abandoned
+                    self.pending -= len(waiting)
+                    self._undelivered.extend(item[0] for item in waiting)
+                    waiting.clear()
+                if self.lanes.get(key) is lane:
+                    del self.lanes[key]
 
     # -- shutdown --------------------------------------------------------------------------
 
@@ -165,6 +192,16 @@ class SessionDispatcher:
             task.cancel()
         if late:
             await asyncio.gather(*late, return_exceptions=True)
+        for lane in self.lanes.values():  # lanes whose tasks were cancelled before they started
+            if lane.first is not None:
+                (delivery, _), coro = lane.first
+                coro.close()
+                self._undelivered.append(delivery)
+                self.pending -= 1
+                self.active -= 1
+            self._undelivered.extend(item[0] for item in lane.waiting)
+            self.pending -= len(lane.waiting)
+        self.lanes.clear()
         return self._undelivered
 
 

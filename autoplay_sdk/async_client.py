@@ -1,16 +1,17 @@
 """``AsyncConnectorClient``: the asyncio SSE client.
 
-The reader never awaits your callbacks.  Each payload joins its session's lane; a lane runs at
-most ``session_concurrency`` callbacks at once, in arrival order (strictly one after another
-with ``session_concurrency=1``), so a slow callback for session A never delays reading, nor
-session B.  Pending work (waiting + running payloads, all sessions) is bounded by
-``max_pending``: beyond it new payloads are dropped, counted in ``dropped_count`` and reported
-to ``on_drop`` and the metrics hook.  ``stop()`` ends reading promptly in every phase, then
+The reader never awaits your callbacks.  Within a session, callbacks *start* in arrival order
+(the first line of an ``async def`` body runs in that order) and at most
+``session_concurrency`` run at once; with ``session_concurrency=1`` each also finishes before
+the next starts.  A slow callback for session A never delays reading, nor session B.  Pending
+work (waiting + running payloads, all sessions) is bounded by ``max_pending``: beyond it new
+payloads are dropped, counted in ``dropped_count`` and reported to ``on_drop`` and the metrics
+hook.  ``stop()`` ends reading promptly in every phase, then
 ``run()`` waits up to ``drain_timeout_s`` for accepted payloads; what is still undelivered after
 that is cancelled, counted as dropped and logged with its count — nothing accepted is lost
-silently.  Payloads go through one dispatcher task (:mod:`autoplay_sdk._dispatch`), not one task
-each: plain callbacks run there in arrival order, and a callback that returns a coroutine is
-awaited on its session's lane.
+silently.  Payloads go through one dispatcher (:mod:`autoplay_sdk._dispatch`), not one task
+each: plain callbacks run there, and a callback that returns a coroutine is awaited on its
+session's lane.
 
 All stream decisions live in the shared sans-IO core (:mod:`autoplay_sdk._stream`).
 """

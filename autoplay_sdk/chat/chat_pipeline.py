@@ -40,7 +40,10 @@ class AsyncChatPipeline:
         """Record ``payload`` in the context store, then hand it to the agent writer.
 
         In that order; exceptions propagate (the store's first, skipping the writer).  With
-        ``debounce_ms > 0`` the writer only schedules delivery and this returns at once.
+        ``debounce_ms > 0`` the writer only schedules delivery and this returns at once.  The
+        store is written before this first suspends, so calls that start in arrival order (as
+        ``AsyncConnectorClient`` starts a session's callbacks) store in arrival order, however
+        many of them overlap.
         """
         await self.context_store.add(payload)
         await self.agent_writer.add(payload)

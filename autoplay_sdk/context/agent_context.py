@@ -30,10 +30,13 @@ class AsyncAgentContextWriter:
     """Forward each batch to ``write_actions``, feed the summarizer, and push summaries out.
 
     ``add(payload)`` delivers ``payload.to_text()`` to ``write_actions(session_id, text)`` (if
-    given), then always awaits ``summarizer.add(payload)``.  With ``debounce_ms > 0`` batches of a
-    session are held and merged (``ActionsPayload.merge``) until ``debounce_ms`` passes without a
-    new one (trailing edge), and ``add`` returns at once; payloads still held when the event loop
-    stops are lost.  Exceptions from the callbacks are logged at ERROR and swallowed.
+    given), then always awaits ``summarizer.add(payload)``.  The summarizer gets a session's
+    batches in the order ``add`` was called, even when calls overlap and ``write_actions``
+    finishes them in another order (a later batch waits for the earlier one's hand-off).  With
+    ``debounce_ms > 0`` batches of a session are held and merged (``ActionsPayload.merge``)
+    until ``debounce_ms`` passes without a new one (trailing edge), and ``add`` returns at once;
+    payloads still held when the event loop stops are lost.  Exceptions from the callbacks are
+    logged at ERROR and swallowed.
 
     Construction installs the writer's handler as ``summarizer.on_summary`` (logging a WARNING if
     it replaces a callback); each summary is then awaited through ``overwrite_with_summary``
@@ -55,6 +58,7 @@ class AsyncAgentContextWriter:
         self._pending: dict[str, list[ActionsPayload]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._feeding: dict[str, asyncio.Future[None]] = {}  # session -> the latest batch's turn
         previous = summarizer.on_summary
         if previous is not None:
             logger.warning(
@@ -101,13 +105,28 @@ class AsyncAgentContextWriter:
 
     async def _deliver(self, payload: ActionsPayload) -> None:
         sid = payload.session_id or "unknown"
+        if self._write_actions is None:
+            await self._summarizer.add(payload)
+            return
         text = payload.to_text()
-        if self._write_actions is not None:
+        # Batches of a session can be delivered concurrently (a client with session_concurrency
+        # > 1, overlapping debounce flushes) and write_actions may take longer for one than for
+        # the next: each batch waits for the previous one to reach the summarizer first.
+        previous = self._feeding.get(sid)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._feeding[sid] = turn
+        try:
             try:
                 await self._write_actions(sid, text)
             except Exception:
                 logger.exception("agent_context: write_actions failed for session=%s", sid)
-        await self._summarizer.add(payload)
+            if previous is not None and not previous.done():
+                await asyncio.wait((previous,))  # not ``await previous``: a cancel here must not cancel it
+            await self._summarizer.add(payload)
+        finally:
+            turn.set_result(None)
+            if self._feeding.get(sid) is turn:
+                del self._feeding[sid]
 
     async def _on_summary(self, session_id: str, summary_text: str) -> None:
         try:

@@ -28,8 +28,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from autoplay_sdk._stream import NO_SESSION, Delivery, StreamCore
-from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk._metrics import safe_call as _safe_call
+from autoplay_sdk._stream import NO_SESSION, Delivery, StreamCore, entering
 from autoplay_sdk.core.models import ActionsPayload
 
 Item = tuple[Delivery, Callable[[Any], Any]]
@@ -76,7 +76,8 @@ class SessionDispatcher:
 
     def _pump(self) -> None:
         self._scheduled = False
-        inbox, lanes, concurrency, failed = self._inbox, self.lanes, self._concurrency, self._core.callback_failed
+        inbox, lanes, concurrency = self._inbox, self.lanes, self._concurrency
+        call, handled = self._core.call, self._core.handled
         while inbox:
             key, item = inbox.popleft()
             if lanes:
@@ -86,16 +87,13 @@ class SessionDispatcher:
                     continue
             delivery, cb = item
             self.active += 1
-            try:
-                result = cb(delivery.payload)
-            except Exception as exc:
-                failed(delivery.kind, delivery.payload, exc)
-                result = None
+            result = call(delivery, cb)
             if result is not None and asyncio.iscoroutine(result):
                 self._spawn(key, item, result)
             else:
                 self.active -= 1
                 self.pending -= 1
+                handled(delivery)
 
     def _spawn(self, key: str, item: Item, coro: Coroutine[Any, Any, Any]) -> None:
         lane = self.lanes.get(key)
@@ -109,28 +107,27 @@ class SessionDispatcher:
     def _call(self, item: Item) -> Any:
         delivery, cb = item
         self.active += 1
-        try:
-            return cb(delivery.payload)
-        except Exception as exc:
-            self._core.callback_failed(delivery.kind, delivery.payload, exc)
-            return None
+        return self._core.call(delivery, cb)
 
-    def _finished(self) -> None:
+    def _finished(self, delivery: Delivery) -> None:
         self.active -= 1
         self.pending -= 1
+        self._core.handled(delivery)
 
     async def _lane(self, key: str, lane: _Lane, item: Item, coro: Coroutine[Any, Any, Any]) -> None:
         try:
             while True:
+                entering(item[0])  # the callback's body runs here: it reads its own current_event
                 try:
                     await coro
                 except asyncio.CancelledError:
+                    self.active -= 1
+                    self.pending -= 1
                     self._undelivered.append(item[0])
                     raise
                 except Exception as exc:
                     self._core.callback_failed(item[0].kind, item[0].payload, exc)
-                finally:
-                    self._finished()
+                self._finished(item[0])
                 # Take the session's next payload, running plain callbacks right here.
                 while True:
                     if not lane.waiting:
@@ -140,7 +137,7 @@ class SessionDispatcher:
                     if asyncio.iscoroutine(result):
                         coro = result
                         break
-                    self._finished()
+                    self._finished(item[0])
         finally:
             lane.active -= 1
             if lane.active == 0:
@@ -202,6 +199,8 @@ class LaneHandOff:
         cb = self._callbacks.get(delivery.kind)
         if cb is not None:
             self._lanes().submit(delivery.payload.session_id or NO_SESSION, delivery, cb)
+        else:
+            self._core.handled(delivery)
 
     def _lanes(self) -> SessionDispatcher:
         if self._dispatcher is None:

@@ -48,11 +48,12 @@ Decisions:
 from __future__ import annotations
 
 import enum
-import threading
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+from autoplay_sdk._drops import TOTAL, DropPath
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context._admit import describe, payload_problem, record_drops, user_payload_problem
@@ -120,39 +121,40 @@ def async_client(redis: Any, write_retry_s: float = 5.0) -> Any:
 
 
 class _Reporter:
-    """Counts dropped payloads and tells ``on_drop``, the metrics hook and the log."""
+    """The store's drops, through the SDK's one drop path: ``on_drop(payload_dict, total)``."""
 
     def __init__(self, on_drop: DropCallback | None, metrics: Any) -> None:
-        self.on_drop = on_drop
-        self.metrics = metrics
-        self.dropped = 0
-        self._lock = threading.Lock()
+        self.path = DropPath(
+            logger, metrics=metrics, on_drop=on_drop, on_drop_failed="redis_store: on_drop callback raised"
+        )
+
+    @property
+    def dropped(self) -> int:
+        return self.path.count
+
+    @property
+    def on_drop(self) -> DropCallback | None:
+        return self.path.on_drop
+
+    @on_drop.setter
+    def on_drop(self, fn: DropCallback | None) -> None:
+        self.path.on_drop = fn
 
     def drop(self, payload: ActionsPayload, exc: BaseException) -> None:
-        with self._lock:
-            self.dropped += 1
-            total = self.dropped
-        logger.warning(
-            "redis_store: could not write payload for session=%s product=%s (%s); dropped (total %d)",
-            payload.session_id,
-            payload.product_id,
-            type(exc).__name__,
-            total,
-            extra={"session_id": payload.session_id, "product_id": payload.product_id},
-        )
-        record_drops(
-            self.metrics,
-            1,
-            reason="redis_unavailable",
+        sid, pid = payload.session_id, payload.product_id
+        self.path.drop(
+            "redis_unavailable",
             event_type="actions",
-            session_id=payload.session_id,
-            product_id=payload.product_id,
+            session_id=sid,
+            product_id=pid,
+            subject=payload.to_dict(),
+            log=(
+                logging.WARNING,
+                "redis_store: could not write payload for session=%s product=%s (%s); dropped (total %d)",
+                (sid, pid, type(exc).__name__, TOTAL),
+            ),
+            extra={"session_id": sid, "product_id": pid},
         )
-        if self.on_drop is not None:
-            try:
-                self.on_drop(payload.to_dict(), total)
-            except Exception:
-                logger.error("redis_store: on_drop callback raised", exc_info=True)
 
 
 class _Read:

@@ -579,6 +579,11 @@ class AsyncRedisContextStore(RedisContextStore):
         """Append ``payload`` to its bucket; see :meth:`RedisContextStore.add`."""
         return bool(await self._write(payload, event_id, resumed_after))
 
+    async def write(self, payload: ActionsPayload, *, event_id: str = "", resumed_after: str = "") -> bool | None:
+        """:meth:`add`, telling the outcomes apart: ``True`` stored, ``False`` skipped as a replay
+        of an event already written, ``None`` refused or dropped (and reported as for ``add``)."""
+        return await self._write(payload, event_id, resumed_after)
+
     async def _write(self, payload: ActionsPayload, event_id: str, resumed_after: str = "") -> bool | None:
         """``True`` stored, ``False`` skipped as a replay, ``None`` refused or dropped (and reported)."""
         call = self._add_args(payload, event_id, resumed_after)

@@ -9,7 +9,7 @@ from autoplay_sdk.agent_state.v1.types import (
     SessionMetrics,
     TaskProgress,
 )
-from autoplay_sdk.proactive.state.idle_expiry import (
+from autoplay_sdk.agent_state._idle_expiry import (
     ProactiveIdleExpiryHooks,
     ProactiveIdleExpiryPipelineResult,
     ProactiveIdleExpiryPipelineStatus,

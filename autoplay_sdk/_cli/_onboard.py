@@ -84,11 +84,11 @@ def _credentials_table(result: OnboardProductResult) -> Table:
 
 def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
     """Run ``autoplay-sdk onboard``; returns the exit code."""
+    from autoplay_sdk._tty import tty_ui_off
     from autoplay_sdk.admin import onboard_product_sync
     from autoplay_sdk.admin._operator import EXIT_OK, failure
-    from autoplay_sdk.admin.connector_registration_http import _tty_ui_off
 
-    quiet_library = _tty_ui_off.set(True)  # this command draws its own progress
+    quiet_library = tty_ui_off.set(True)  # this command draws its own progress
     try:
         with rt.err_console.status(Text(f"Registering {args.product_id} on {args.connector_url}…")):
             result = onboard_product_sync(
@@ -111,7 +111,7 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
         rt.error(message)
         return code
     finally:
-        _tty_ui_off.reset(quiet_library)
+        tty_ui_off.reset(quiet_library)
 
     if args.json:
         rt.console.file.write(_as_json(result) + "\n")

@@ -27,7 +27,7 @@ from typing import Any
 from autoplay_sdk._fleet.ingest import RedisIngester
 from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context._redis_core import DEFAULT_SESSION_TTL_S
-from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex
+from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex, sync_client
 from autoplay_sdk.core.exceptions import SdkConfigError
 
 ROLES = ("ingest", "serve")
@@ -120,7 +120,7 @@ def redis_parts(
     reads: dict[str, Any] = {"session_ttl_s": ttl, "write_retry_s": _READ_RETRY_S}
     store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS, **reads)
     user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds, **reads)
-    users = RedisUsers(store._redis, ttl_s=ttl)
+    users = RedisUsers(sync_client(redis_url, _READ_RETRY_S), ttl_s=ttl)
     session_states: Any = None
     if session_state_class is not None:
         from autoplay_sdk.agent_state.v2.state_store import RedisSessionStateStore

@@ -16,7 +16,6 @@ module prints nothing.  Nothing is logged.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import json
 import sys
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from autoplay_sdk._tty import tty_ui_off
 from autoplay_sdk.admin.onboarding_constants import JSON_COMPACT_SEPARATORS, onboard_connector_http_timeout_seconds
 
 _SENSITIVE_KEYS = frozenset(
@@ -42,9 +42,6 @@ _SENSITIVE_KEYS = frozenset(
 _REDACTED = "[REDACTED]"
 _MAX_PLAIN_BODY = 4096
 _MAX_REASON = 800
-
-# The CLI renders its own progress; it turns the terminal UI of this module off for its calls.
-_tty_ui_off: contextvars.ContextVar[bool] = contextvars.ContextVar("autoplay_sdk_tty_ui_off", default=False)
 
 
 class ConnectorRegistrationHttpError(Exception):
@@ -250,7 +247,7 @@ async def post_register_product_payload(
     """
     url = f"{connector_url.rstrip('/')}/products"
     headers = {"X-Admin-Key": admin_key.strip()} if admin_key.strip() else {}
-    tty = not _tty_ui_off.get() and _registration_tty_ui()
+    tty = not tty_ui_off.get() and _registration_tty_ui()
     http = client if client is not None else httpx.AsyncClient(timeout=onboard_connector_http_timeout_seconds())
     try:
         try:

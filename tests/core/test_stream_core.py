@@ -8,9 +8,20 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autoplay_sdk._sse import FrameDecoder
-from autoplay_sdk._stream import Delivery, Frame, RetryPolicy, StreamCore, header_value, parse_payload, redact_url
+from autoplay_sdk._stream import (
+    Delivery,
+    EventRef,
+    Frame,
+    RetryPolicy,
+    StreamCore,
+    header_value,
+    parse_payload,
+    redact_url,
+)
 from autoplay_sdk.core.exceptions import SdkAuthError, SdkConfigError, SdkError, SdkNotFoundError, SdkUpstreamError
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
 
@@ -510,3 +521,46 @@ def test_frame_decoder_agrees_with_httpx_sse(seed: int) -> None:
         got.extend(f for f in dec.feed(raw[i : i + step]) if f.data or f.retry is not None)
         i += step
     assert [tuple(f) for f in got] == expected
+
+
+def _numbered(c: StreamCore, n: int) -> list[Delivery]:
+    body = "".join(f"id: {i}\ndata: {json.dumps(ACTIONS)}\n\n" for i in range(1, n + 1))
+    return c.feed(body.encode())
+
+
+def test_the_handled_checkpoint_waits_for_every_earlier_payload() -> None:
+    c = connected(core())
+    d1, d2, d3, d4 = _numbered(c, 4)
+    assert [d.event for d in (d1, d4)] == [EventRef("1", ""), EventRef("4", "")]
+    c.drop(d3)  # dropped while running: reported, so handled
+    c.handled(d2)
+    assert c.last_handled_event_id == ""  # payload 1 is still in its callback
+    c.handled(d1)
+    assert c.last_handled_event_id == "3"
+    c.drop(d4, "drain_timeout", log=False)  # left at shutdown: a resume must read it again
+    assert c.last_handled_event_id == "3"
+
+
+@given(st.permutations(range(6)), st.sets(st.integers(0, 5)))
+def test_the_checkpoint_is_the_longest_handled_prefix(order: list[int], left: set[int]) -> None:
+    c = connected(core())
+    deliveries = _numbered(c, 6)
+    done: set[int] = set()
+    for i in order:
+        if i in left:
+            continue
+        c.handled(deliveries[i])
+        done.add(i)
+        prefix = next((k for k in range(6) if k not in done), 6)
+        assert c.last_handled_event_id == (str(prefix) if prefix else "")
+
+
+def test_a_resume_starts_the_checkpoint_and_names_what_each_delivery_resumed_after() -> None:
+    c = core(last_event_id="7")
+    assert c.last_handled_event_id == "7" and c.request_headers()["Last-Event-ID"] == "7"
+    connected(c)
+    body = f"id: 8\ndata: {json.dumps(ACTIONS)}\n\n".encode()
+    (d,) = c.feed(body)
+    assert d.event == EventRef("8", "7")
+    c.handled(d)
+    assert c.last_handled_event_id == "8"

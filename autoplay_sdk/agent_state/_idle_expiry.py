@@ -29,8 +29,7 @@ from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.agent_state._idle import ProactiveIdleExpiryResult
-from autoplay_sdk.agent_state.v1.state_machine import proactive_idle_eligible
+from autoplay_sdk.agent_state._idle import ProactiveIdleExpiryResult, proactive_idle_eligible
 from autoplay_sdk.agent_state.v2.session_state import SessionState
 from autoplay_sdk.agent_state.v2.types import AgentStateV2
 

@@ -131,7 +131,7 @@ class ClientBase:
 
     def on_drop(self: _C, fn: Callable[[dict[str, Any], int], object]) -> _C:
         """Set the callback told ``(payload_dict, total_dropped)`` for each dropped event."""
-        self._core.on_drop = fn
+        self._core.drops.on_drop = fn
         return self
 
     def on_drop_report(self: _C, fn: Callable[[DropReport], object]) -> _C:
@@ -177,11 +177,11 @@ class ClientBase:
     @property
     def dropped_count(self) -> int:
         """Accepted events that were not delivered: backlog full, or left at the drain timeout."""
-        return self._core.dropped
+        return self._core.drops.count
 
     @property
     def _dropped(self) -> int:
-        return self._core.dropped
+        return self._core.drops.count
 
     def _request_options(self) -> dict[str, Any]:
         """Keyword arguments of ``connect_sse``/``aconnect_sse`` for the next attempt.

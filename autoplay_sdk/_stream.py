@@ -91,7 +91,6 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], AnyPayload]] = {
 }
 
 Uniform = Callable[[float, float], float]
-DropCallback = Callable[[dict[str, Any], int], Any]
 
 
 def parse_payload(data: Mapping[str, Any]) -> AnyPayload | None:
@@ -287,18 +286,6 @@ class StreamCore:
         self._last_error: BaseException | None = None
         self._last_status: int | None = None
         self._unsendable_id_logged = False
-
-    @property
-    def dropped(self) -> int:
-        return self.drops.count
-
-    @property
-    def on_drop(self) -> DropCallback | None:
-        return self.drops.on_drop
-
-    @on_drop.setter
-    def on_drop(self, fn: DropCallback | None) -> None:
-        self.drops.on_drop = fn
 
     @property
     def last_handled_event_id(self) -> str:

@@ -143,30 +143,22 @@ def build_copilot_app(
     session_state_class = _session_state_class()
     users: MutableMapping[str, dict[str, Any]]  # user_id -> {"email", "last_seen_at"}, for GET /users
     reader: Reader | None
+    parts: dict[str, Any] = {
+        "stream_url": stream_url,
+        "token": token,
+        "llm": llm,
+        "summary_threshold": summary_threshold,
+        "lookback_seconds": lookback_seconds,
+        "session_state_class": session_state_class,
+    }
     if redis_url is None:
-        pipeline, user_index, session_states, users, reader = _in_memory(
-            stream_url=stream_url,
-            token=token,
-            llm=llm,
-            summary_threshold=summary_threshold,
-            lookback_seconds=lookback_seconds,
-            session_state_class=session_state_class,
-        )
+        pipeline, user_index, session_states, users, reader = _in_memory(**parts)
     else:  # only what the role runs: no in-memory pipeline, and a client only in the ingester
         from autoplay_sdk._fleet.roles import redis_parts
 
         if lookback_seconds <= 0:
             raise ValueError("lookback_seconds must be > 0")
-        shared = redis_parts(
-            redis_url=redis_url,
-            role=role,
-            stream_url=stream_url,
-            token=token,
-            llm=llm,
-            summary_threshold=summary_threshold,
-            lookback_seconds=lookback_seconds,
-            session_state_class=session_state_class,
-        )
+        shared = redis_parts(redis_url=redis_url, role=role, **parts)
         pipeline, user_index, users = None, shared.user_index, shared.users
         # not "or {}": a store's truth value would scan Redis
         session_states = shared.session_states if shared.session_states is not None else {}

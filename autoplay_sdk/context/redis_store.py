@@ -120,41 +120,22 @@ def async_client(redis: Any, write_retry_s: float = 5.0) -> Any:
     return redis
 
 
-class _Reporter:
-    """The store's drops, through the SDK's one drop path: ``on_drop(payload_dict, total)``."""
-
-    def __init__(self, on_drop: DropCallback | None, metrics: Any) -> None:
-        self.path = DropPath(
-            logger, metrics=metrics, on_drop=on_drop, on_drop_failed="redis_store: on_drop callback raised"
-        )
-
-    @property
-    def dropped(self) -> int:
-        return self.path.count
-
-    @property
-    def on_drop(self) -> DropCallback | None:
-        return self.path.on_drop
-
-    @on_drop.setter
-    def on_drop(self, fn: DropCallback | None) -> None:
-        self.path.on_drop = fn
-
-    def drop(self, payload: ActionsPayload, exc: BaseException) -> None:
-        sid, pid = payload.session_id, payload.product_id
-        self.path.drop(
-            "redis_unavailable",
-            event_type="actions",
-            session_id=sid,
-            product_id=pid,
-            subject=payload.to_dict(),
-            log=(
-                logging.WARNING,
-                "redis_store: could not write payload for session=%s product=%s (%s); dropped (total %d)",
-                (sid, pid, type(exc).__name__, TOTAL),
-            ),
-            extra={"session_id": sid, "product_id": pid},
-        )
+def _write_dropped(drops: DropPath, payload: ActionsPayload, exc: BaseException) -> None:
+    """Report a payload the store could not write, through the SDK's one drop path."""
+    sid, pid = payload.session_id, payload.product_id
+    drops.drop(
+        "redis_unavailable",
+        event_type="actions",
+        session_id=sid,
+        product_id=pid,
+        subject=payload.to_dict(),
+        log=(
+            logging.WARNING,
+            "redis_store: could not write payload for session=%s product=%s (%s); dropped (total %d)",
+            (sid, pid, type(exc).__name__, TOTAL),
+        ),
+        extra={"session_id": sid, "product_id": pid},
+    )
 
 
 class _Read:
@@ -243,7 +224,9 @@ class RedisContextStore:
         self._write_retry_s = write_retry_s
         self._add_script = self._redis.register_script(core.ADD_SCRIPT)
         self._decode = core.EntryDecoder()
-        self._reporter = _Reporter(on_drop, metrics)
+        self._drops = DropPath(
+            logger, metrics=metrics, on_drop=on_drop, on_drop_failed="redis_store: on_drop callback raised"
+        )
         self._warned: set[str] = set()
         self._wall: Callable[[], float] = time.time
         if summarizer is not None:
@@ -258,11 +241,11 @@ class RedisContextStore:
     @property
     def dropped_count(self) -> int:
         """Payloads that could not be written to Redis (see the module docstring)."""
-        return self._reporter.dropped
+        return self._drops.count
 
     def on_drop(self, fn: DropCallback) -> None:
         """Set the callback told ``(payload_dict, total_dropped)`` for each payload not written."""
-        self._reporter.on_drop = fn
+        self._drops.on_drop = fn
 
     # -- write side ----------------------------------------------------------------------------
 
@@ -329,7 +312,7 @@ class RedisContextStore:
         try:
             result = self._add_script(keys=call[0], args=call[1], client=self._redis)
         except self._redis_errors() as exc:
-            self._reporter.drop(payload, exc)
+            _write_dropped(self._drops, payload, exc)
             return False
         return self._written(payload, result)
 
@@ -592,7 +575,7 @@ class AsyncRedisContextStore(RedisContextStore):
         try:
             result = await self._aadd_script(keys=call[0], args=call[1], client=self._aredis)
         except self._redis_errors() as exc:
-            self._reporter.drop(payload, exc)
+            _write_dropped(self._drops, payload, exc)
             return None
         return self._written(payload, result)
 

@@ -53,6 +53,8 @@ from contextlib import contextmanager
 from types import FrameType, ModuleType
 from typing import Any
 
+from autoplay_sdk._deprecation import deprecation_message
+
 _PREFIX = "autoplay_sdk."
 _COMPAT = "autoplay_sdk.compat"
 
@@ -139,9 +141,8 @@ def _importer_frame() -> FrameType | None:
 
 def _warn_moved(old: str, new: str) -> None:
     """Emit the deprecation warning for ``old``, attributed to the frame that imported it."""
-    from autoplay_sdk.compat.shims import _deprecation_message
 
-    message = _deprecation_message(old, new)
+    message = deprecation_message(old, new)
     frame = _importer_frame()
     if frame is None:  # imported from C with no Python frame above: let warnings decide
         warnings.warn(message, DeprecationWarning, stacklevel=2)

@@ -3,6 +3,19 @@
 Each client validates its published arguments in its own published order, then hands the rest
 to :class:`ClientBase`, which checks the options both clients have, builds the request headers
 and owns the sans-IO :class:`~autoplay_sdk._stream.StreamCore`.
+
+The public seams a host (or the SDK's own Redis ingester) builds on, identical on both clients:
+
+* ``last_event_id=`` (keyword, default ``None``: start from the live stream as 0.7.5 does) and
+  the ``last_event_id`` property: the id sent as ``Last-Event-ID`` on the next connect.  Setting
+  it is allowed only while ``run()`` is not running (``RuntimeError`` otherwise).
+* ``current_event``: the :class:`~autoplay_sdk._stream.EventRef` of the payload whose callback
+  is running in this thread or task (``None`` elsewhere).  Callbacks keep their ``cb(payload)``
+  signature.
+* ``last_handled_event_id``: the id up to which every accepted payload is handled, in arrival
+  order however callbacks overlap — the checkpoint to persist and pass back as ``last_event_id=``.
+* ``on_drop_report(fn)``: ``fn(DropReport)`` for each dropped payload, with its reason and event
+  id, next to the 0.7.5 ``on_drop(payload_dict, total)``.
 """
 
 from __future__ import annotations
@@ -13,8 +26,17 @@ from typing import Any, TypeVar
 
 import httpx
 
+from autoplay_sdk._drops import DropReport
 from autoplay_sdk._explain import check_stream_url
-from autoplay_sdk._stream import Delivery, Frame, RetryPolicy, StreamCore, check_at_least_one
+from autoplay_sdk._stream import (
+    Delivery,
+    EventRef,
+    Frame,
+    RetryPolicy,
+    StreamCore,
+    check_at_least_one,
+    current_delivery,
+)
 from autoplay_sdk._version import __version__
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
@@ -38,6 +60,14 @@ def retry_policy(
     return retry
 
 
+def check_last_event_id(last_event_id: object) -> str:
+    if last_event_id is None:
+        return ""
+    if not isinstance(last_event_id, str):
+        raise ValueError(f"last_event_id must be a str or None, got {type(last_event_id).__name__}")
+    return last_event_id
+
+
 def check_drain_timeout(drain_timeout_s: float) -> None:
     if drain_timeout_s < 0:
         raise ValueError(f"drain_timeout_s must be >= 0, got {drain_timeout_s!r}")
@@ -59,9 +89,11 @@ class ClientBase:
         headers: Mapping[str, str] | None,
         client_type: type[Any],
         logger: logging.Logger,
+        last_event_id: str | None = None,
     ) -> None:
         check_at_least_one("max_frame_bytes", max_frame_bytes)
         check_drain_timeout(drain_timeout_s)
+        resume = check_last_event_id(last_event_id)
         if http_client is not None and not isinstance(http_client, client_type):
             raise ValueError(f"http_client must be an {client_type.__qualname__}, got {type(http_client).__name__}")
         check_stream_url(url)
@@ -85,6 +117,7 @@ class ClientBase:
             headers=_base_headers(headers, self._token, http_client),
             max_frame_bytes=max_frame_bytes,
             metrics=metrics,
+            last_event_id=resume,
         )
 
     def on_actions(self: _C, fn: Callable[[ActionsPayload], object]) -> _C:
@@ -99,17 +132,57 @@ class ClientBase:
 
     def on_drop(self: _C, fn: Callable[[dict[str, Any], int], object]) -> _C:
         """Set the callback told ``(payload_dict, total_dropped)`` for each dropped event."""
-        self._core.on_drop = fn
+        self._core.drops.on_drop = fn
         return self
+
+    def on_drop_report(self: _C, fn: Callable[[DropReport], object]) -> _C:
+        """Set the callback told a :class:`DropReport` (reason, ids, total) for each dropped event.
+
+        It runs after ``on_drop``, on the thread that dropped the event (the reader for a full
+        backlog, the one running ``run()`` at the drain timeout); its errors are logged, never
+        raised.  Returns ``self``.
+        """
+        self._core.drops.on_report = fn
+        return self
+
+    @property
+    def last_event_id(self) -> str:
+        """The id sent as ``Last-Event-ID`` on the next connect: the last SSE id read, or the
+        ``last_event_id`` the client started from (``""``: none).  Settable while not running."""
+        return self._core.last_event_id
+
+    @last_event_id.setter
+    def last_event_id(self, event_id: str) -> None:
+        if self._running:
+            raise RuntimeError("last_event_id can only be set while the client is not running")
+        self._core.resume_from(check_last_event_id(event_id))
+
+    @property
+    def last_handled_event_id(self) -> str:
+        """The SSE id up to which every accepted payload is handled, in arrival order.
+
+        A payload is handled when its callback returned or raised, when no callback is set for
+        its type, or when it was dropped while running (and reported).  One left undelivered at
+        the drain timeout is not.  Persist this value and pass it as ``last_event_id=`` to resume
+        without losing a payload (payloads handled after it may be sent again).
+        """
+        return self._core.last_handled_event_id
+
+    @property
+    def current_event(self) -> EventRef | None:
+        """The :class:`EventRef` (SSE id, ``Last-Event-ID`` of its connection) of the payload
+        whose callback runs in this thread or task; ``None`` outside a callback."""
+        delivery = current_delivery()
+        return delivery.event if delivery is not None else None
 
     @property
     def dropped_count(self) -> int:
         """Accepted events that were not delivered: backlog full, or left at the drain timeout."""
-        return self._core.dropped
+        return self._core.drops.count
 
     @property
     def _dropped(self) -> int:
-        return self._core.dropped
+        return self._core.drops.count
 
     def _request_options(self) -> dict[str, Any]:
         """Keyword arguments of ``connect_sse``/``aconnect_sse`` for the next attempt.

@@ -36,8 +36,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from autoplay_sdk._stream import NO_SESSION, Delivery, StreamCore
-from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk._metrics import safe_call as _safe_call
+from autoplay_sdk._stream import NO_SESSION, Delivery, StreamCore, entering
 from autoplay_sdk.core.models import ActionsPayload
 
 Item = tuple[Delivery, Callable[[Any], Any]]
@@ -92,7 +92,8 @@ class SessionDispatcher:
 
     def _pump(self) -> None:
         self._scheduled = False
-        inbox, lanes, concurrency, failed = self._inbox, self.lanes, self._concurrency, self._core.callback_failed
+        inbox, lanes, concurrency = self._inbox, self.lanes, self._concurrency
+        call, handled = self._core.call, self._core.handled
         while inbox:
             key, item = inbox.popleft()
             if lanes:
@@ -104,17 +105,14 @@ class SessionDispatcher:
                     continue
             delivery, cb = item
             self.active += 1
-            try:
-                result = cb(delivery.payload)
-            except Exception as exc:
-                failed(delivery.kind, delivery.payload, exc)
-                result = None
+            result = call(delivery, cb)
             if result is not None and asyncio.iscoroutine(result):
                 lane = lanes[key] = _Lane((item, result))
                 self._spawn(key, lane)
             else:
                 self.active -= 1
                 self.pending -= 1
+                handled(delivery)
 
     def _spawn(self, key: str, lane: _Lane) -> None:
         lane.active += 1
@@ -125,15 +123,12 @@ class SessionDispatcher:
     def _call(self, item: Item) -> Any:
         delivery, cb = item
         self.active += 1
-        try:
-            return cb(delivery.payload)
-        except Exception as exc:
-            self._core.callback_failed(delivery.kind, delivery.payload, exc)
-            return None
+        return self._core.call(delivery, cb)
 
-    def _finished(self) -> None:
+    def _finished(self, delivery: Delivery) -> None:
         self.active -= 1
         self.pending -= 1
+        self._core.handled(delivery)
 
     async def _serve(self, key: str, lane: _Lane) -> None:
         """A lane task: run the payloads at the lane's head, one after another, until none is left."""
@@ -146,16 +141,17 @@ class SessionDispatcher:
         try:
             while True:
                 if coro is not None:
+                    entering(item[0])  # the callback's body runs here: it reads its own current_event
                     try:
                         await coro
                     except asyncio.CancelledError:
+                        self.active -= 1
+                        self.pending -= 1
                         self._undelivered.append(item[0])
                         raise
                     except Exception as exc:
                         failed(item[0].kind, item[0].payload, exc)
-                    finally:
-                        self.active -= 1
-                        self.pending -= 1
+                    self._finished(item[0])
                 if not waiting:
                     return
                 # Taking the head and starting its callback happen in one step: start order is
@@ -166,7 +162,7 @@ class SessionDispatcher:
                     coro = result
                 else:
                     coro = None
-                    self._finished()
+                    self._finished(item[0])
         finally:
             lane.active -= 1
             if lane.active == 0:
@@ -239,6 +235,8 @@ class LaneHandOff:
         cb = self._callbacks.get(delivery.kind)
         if cb is not None:
             self._lanes().submit(delivery.payload.session_id or NO_SESSION, delivery, cb)
+        else:
+            self._core.handled(delivery)
 
     def _lanes(self) -> SessionDispatcher:
         if self._dispatcher is None:

@@ -25,21 +25,33 @@ Decisions where the published contract is silent:
 * ``Last-Event-ID`` carries the id as UTF-8 (as browsers do).  An id that no HTTP header can
   carry (a control character, or leading/trailing whitespace) is not sent: the client resumes
   without it and logs that once.
-* URLs are logged with any userinfo and query string redacted.
+* URLs are logged with any userinfo and query string redacted.  A frame that cannot be decoded
+  is logged at WARNING with its size, its event id and the error's type; its content (the first
+  200 characters) only at DEBUG, since event data carries emails and what users typed.
+* Every accepted payload carries an :class:`EventRef` — its SSE id and the ``Last-Event-ID`` its
+  connection sent — readable as ``client.current_event`` while its callback runs.  The core
+  tracks, in arrival order, which accepted payloads are *handled* (callback returned or raised,
+  no callback set, or dropped while running) and exposes the id up to which all are
+  (``last_handled_event_id``): a checkpoint to pass back as ``last_event_id=``.  A payload left
+  undelivered at the drain timeout is not handled, so a resume reads it again.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import httpx
 
+from autoplay_sdk._drops import TOTAL, DropPath
 from autoplay_sdk._explain import describe_error
 from autoplay_sdk._logging import redact_url
 from autoplay_sdk._sse import Frame, FrameDecoder
@@ -50,12 +62,13 @@ from autoplay_sdk.core.exceptions import (
     SdkNotFoundError,
     SdkUpstreamError,
 )
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
 __all__ = [
     "DEFAULT_MAX_FRAME_BYTES",
     "Delivery",
+    "EventRef",
     "Frame",
     "FrameDecoder",
     "RetryPolicy",
@@ -79,7 +92,6 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], AnyPayload]] = {
 }
 
 Uniform = Callable[[float, float], float]
-DropCallback = Callable[[dict[str, Any], int], Any]
 
 
 def parse_payload(data: Mapping[str, Any]) -> AnyPayload | None:
@@ -94,12 +106,71 @@ def parse_payload(data: Mapping[str, Any]) -> AnyPayload | None:
     return None if parser is None else parser(data)
 
 
+class EventRef(NamedTuple):
+    """Where a delivered payload sits in the stream.
+
+    ``id`` is the SSE ``id:`` of the event that carried it (``""`` when the server sent none);
+    ``resumed_after`` is the ``Last-Event-ID`` its connection sent (``""`` on a fresh start).
+    Persist ``id`` (or, better, the client's ``last_handled_event_id``) and pass it back as
+    ``last_event_id=`` to resume after it.
+    """
+
+    id: str
+    resumed_after: str
+
+
 class Delivery(NamedTuple):
-    """One payload the core accepted: its type, the typed value and the decoded JSON object."""
+    """One payload the core accepted: its type, the typed value, the decoded JSON object and,
+    for payloads read from the stream, its :class:`EventRef` and its place in the handled-order."""
 
     kind: str
     payload: AnyPayload
     raw: dict[str, Any]
+    event: EventRef | None = None
+    mark: list[Any] | None = None
+
+
+# The delivery whose callback runs in the current context (a worker thread, or a lane task).
+_CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("autoplay_sdk_delivery", default=None)
+
+
+def current_delivery() -> Delivery | None:
+    """The delivery whose callback is running in this thread or task, if any."""
+    return _CURRENT.get()
+
+
+def entering(delivery: Delivery) -> None:
+    """Make ``delivery`` current for the rest of this task (a lane task about to await its callback)."""
+    _CURRENT.set(delivery)
+
+
+class _Progress:
+    """The SSE id up to which every accepted payload is handled, whatever order they finish in.
+
+    ``accept`` runs on the reader, ``finish`` on whichever thread handled the payload; only
+    ``finish`` removes entries, under a lock.
+    """
+
+    __slots__ = ("_lock", "_open", "handled")
+
+    def __init__(self, start: str) -> None:
+        self.handled = start
+        self._open: deque[list[Any]] = deque()
+        self._lock = threading.Lock()
+
+    def accept(self, event_id: str) -> list[Any]:
+        mark = [event_id, False]
+        self._open.append(mark)
+        return mark
+
+    def finish(self, mark: list[Any]) -> None:
+        with self._lock:
+            mark[1] = True
+            pending = self._open
+            while pending and pending[0][1]:
+                event_id = pending.popleft()[0]
+                if event_id:
+                    self.handled = event_id
 
 
 # --------------------------------------------------------------------------- configuration
@@ -191,6 +262,7 @@ class StreamCore:
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
         metrics: SdkMetricsHook | None = None,
         clock: Callable[[], float] = time.monotonic,
+        last_event_id: str = "",
     ) -> None:
         check_at_least_one("max_frame_bytes", max_frame_bytes)
         self.url = url
@@ -204,10 +276,11 @@ class StreamCore:
         self._extra = {"url": self.safe_url}
         self.backoff = policy.initial_backoff_s
         self.retry_count = 0
-        self.last_event_id = ""
+        self.last_event_id = last_event_id
         self.server_retry_s: float | None = None
-        self.dropped = 0
-        self.on_drop: DropCallback | None = None
+        self.drops = DropPath(logger, metrics=metrics)
+        self._progress = _Progress(last_event_id)
+        self._resumed_after = ""
         self._decoder = FrameDecoder(max_frame_bytes, logger)
         self._opened_at: float | None = None
         self._good = False
@@ -215,15 +288,26 @@ class StreamCore:
         self._last_status: int | None = None
         self._unsendable_id_logged = False
 
+    @property
+    def last_handled_event_id(self) -> str:
+        return self._progress.handled
+
+    def resume_from(self, event_id: str) -> None:
+        """Start (not while reading) from ``event_id``, as if every event up to it was handled."""
+        self.last_event_id = event_id
+        self._progress = _Progress(event_id)
+
     # -- connection lifecycle -------------------------------------------------------------
 
     def request_headers(self) -> dict[str, Any]:
         """Headers for the next attempt: extra headers, the token and, on a resume, ``Last-Event-ID``."""
         headers: dict[str, Any] = dict(self._headers)
+        self._resumed_after = ""
         if self.last_event_id:
             value = header_value(self.last_event_id)
             if value is not None:
                 headers["Last-Event-ID"] = value
+                self._resumed_after = self.last_event_id
             elif not self._unsendable_id_logged:
                 self._unsendable_id_logged = True
                 self.logger.warning(
@@ -411,7 +495,7 @@ class StreamCore:
         if not data:
             return None
         if len(data) > self.max_frame_bytes:  # frames from an ``iter_sse()`` event source
-            self.logger.warning("skipping SSE frame (over max_frame_bytes=%d)", self.max_frame_bytes)
+            self.logger.warning("skipping SSE frame (over max_frame_bytes=%d)", self.max_frame_bytes, extra=self._extra)
             return None
         try:
             try:
@@ -423,19 +507,32 @@ class StreamCore:
             if type(payload) is not dict:
                 raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
         except Exception as exc:  # any decode failure (RecursionError too) is a malformed frame
-            self.logger.warning("could not parse event data: %s", data[:200], exc_info=exc, extra=self._extra)
+            self._unparsable(frame, exc)
             return None
-        return self.payload(payload)
+        return self.payload(payload, frame.id)
 
-    def payload(self, payload: dict[str, Any]) -> Delivery | None:
-        """Route one decoded JSON object and build its typed payload; log and skip a misfit."""
+    def _unparsable(self, frame: Frame, exc: BaseException) -> None:
+        data = frame.data
+        size = len(data.encode("utf-8", "surrogatepass"))
+        extra = {"event_id": frame.id, "size": size, **self._extra}
+        self.logger.warning(
+            "could not parse event data: %d bytes, event id %.64r (%s)", size, frame.id, type(exc).__name__, extra=extra
+        )
+        self.logger.debug("unparsable event data: %s", data[:200], exc_info=exc, extra=extra)
+
+    def payload(self, payload: dict[str, Any], event_id: str | None = None) -> Delivery | None:
+        """Route one decoded JSON object and build its typed payload; log and skip a misfit.
+
+        With ``event_id`` (the SSE id of a frame read from the stream), the delivery carries its
+        :class:`EventRef` and joins the handled-order.
+        """
         kind = payload.get("type")
         parser = _PARSERS.get(kind) if type(kind) is str else None
         if parser is None or kind is None:
             self.logger.debug("unknown event type: %s", kind, extra={"event_type": kind, **self._extra})
             return None
         try:
-            return Delivery(kind, parser(payload), payload)
+            typed = parser(payload)
         except Exception as exc:
             self.logger.error(
                 "failed to deserialize event_type=%s — skipping: %s",
@@ -445,6 +542,28 @@ class StreamCore:
                 extra={"event_type": kind, **self._extra},
             )
             return None
+        if event_id is None:
+            return Delivery(kind, typed, payload)
+        return Delivery(kind, typed, payload, EventRef(event_id, self._resumed_after), self._progress.accept(event_id))
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    def call(self, delivery: Delivery, cb: Callable[[Any], Any]) -> Any:
+        """Run ``cb(payload)`` with ``delivery`` current; log and contain its exception (``None``)."""
+        token = _CURRENT.set(delivery)
+        try:
+            return cb(delivery.payload)
+        except Exception as exc:
+            self.callback_failed(delivery.kind, delivery.payload, exc)
+            return None
+        finally:
+            _CURRENT.reset(token)
+
+    def handled(self, delivery: Delivery) -> None:
+        """Count ``delivery`` as handled (its callback finished, or it needs none)."""
+        mark = delivery.mark
+        if mark is not None:
+            self._progress.finish(mark)
 
     # -- deliveries that did not reach a callback --------------------------------------------
 
@@ -465,35 +584,36 @@ class StreamCore:
         )
 
     def drop(self, delivery: Delivery, reason: str = "queue_full", *, log: bool = True) -> int:
-        """Count, log and report one dropped payload; return the total dropped so far."""
-        self.dropped += 1
-        total = self.dropped
+        """Count, log and report one dropped payload; return the total dropped so far.
+
+        A payload dropped while running counts as handled (it was reported); one left at the
+        drain timeout does not, so a resume from ``last_handled_event_id`` reads it again.
+        """
         raw = delivery.raw
         session_id = raw.get("session_id")
         product_id = raw.get("product_id")
+        event = delivery.event
         extra = {"event_type": delivery.kind, "session_id": session_id, "product_id": product_id, **self._extra}
-        if log:
-            self.logger.warning(
-                "queue full — dropping event (type=%s, session=%s, total_dropped=%d)",
-                delivery.kind,
-                session_id,
-                total,
-                extra=extra,
-            )
-        _safe_call(
-            self.metrics,
-            "record_event_dropped",
-            reason=reason,
+        total = self.drops.drop(
+            reason,
             event_type=delivery.kind,
             session_id=session_id,
             product_id=product_id,
+            subject=dict(raw),
+            event_id=event.id if event is not None else "",
+            log=(
+                (
+                    logging.WARNING,
+                    "queue full — dropping event (type=%s, session=%s, total_dropped=%d)",
+                    (delivery.kind, session_id, TOTAL),
+                )
+                if log
+                else None
+            ),
+            extra=extra,
         )
-        on_drop = self.on_drop
-        if on_drop is not None:
-            try:
-                on_drop(dict(raw), total)
-            except Exception as exc:
-                self.logger.error("on_drop callback raised: %s", exc, exc_info=exc, extra=extra)
+        if reason != "drain_timeout":
+            self.handled(delivery)
         return total
 
     def undelivered(self, deliveries: list[Delivery], drain_timeout_s: float) -> None:

@@ -29,6 +29,7 @@ from httpx_sse import aconnect_sse
 
 from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
 from autoplay_sdk._dispatch import LaneHandOff, SessionDispatcher
+from autoplay_sdk._drops import DropReport as DropReport
 from autoplay_sdk._http11 import aiter_raw, raw_body
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import (
@@ -37,6 +38,7 @@ from autoplay_sdk._stream import (
     check_at_least_one,
     check_positive,
 )
+from autoplay_sdk._stream import EventRef as EventRef
 from autoplay_sdk.core.exceptions import SdkUpstreamError as SdkUpstreamError  # importable here, as in 0.7.5
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
@@ -61,7 +63,9 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
     ``SdkConfigError`` when the URL does not answer with an event stream, and
     ``SdkUpstreamError`` when more than ``max_retries`` consecutive attempts fail.
     ``http_client`` (used for every attempt, never closed by the SDK) replaces the client the
-    SDK would build from ``connect_timeout``/``read_timeout_s``.
+    SDK would build from ``connect_timeout``/``read_timeout_s``.  ``last_event_id`` resumes
+    after that SSE id (sent as ``Last-Event-ID`` on the first connect); see
+    ``last_handled_event_id``.
     """
 
     def __init__(
@@ -84,6 +88,7 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
         http_client: httpx.AsyncClient | None = None,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        last_event_id: str | None = None,
     ) -> None:
         check_positive("connect_timeout", connect_timeout)
         check_at_least_one("session_concurrency", session_concurrency)
@@ -102,6 +107,7 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
             headers=headers,
             client_type=httpx.AsyncClient,
             logger=logger,
+            last_event_id=last_event_id,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
         self._session_concurrency = session_concurrency

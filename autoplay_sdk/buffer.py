@@ -21,7 +21,15 @@ Guarantees and decisions:
 * Payloads round-trip through Redis whole, ``conversation_id`` included (payload-level and
   per action); members written by older versions, with or without the random prefix, still
   parse.
-* Redis URLs are logged without credentials or query string.
+* Redis URLs are logged without credentials or query string.  Drop records carry ids, the
+  payload's type and the reason (``extra["drop_reason"]``), never its content; a corrupt stored
+  entry is logged with its size at WARNING and its first 200 characters only at DEBUG.
+* Every drop goes through the SDK's one drop path, which also forwards it to the process-wide
+  error reporter (:mod:`autoplay_sdk.observability`) after the buffer's lock is released:
+  ``"Event buffer full — payload dropped"`` (``product_id``, ``session_id``, ``payload_type``,
+  ``max_size``) for an ``EventBuffer`` eviction, ``"Redis buffer write failed — payload
+  dropped"`` (``product_id``, ``session_id``, ``payload_type``, ``reason``) for every
+  ``RedisEventBuffer`` drop.  With no reporter installed, nothing more is logged.
 * ``RedisEventBuffer.aclose()`` (also ``async with``) releases the connection pool.
 """
 
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 import uuid
@@ -36,9 +45,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from autoplay_sdk._drops import DropPath
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk._metrics import safe_call
 from autoplay_sdk._stream import NO_SESSION, _describe, parse_payload, redact_url
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
 if TYPE_CHECKING:
@@ -72,14 +83,41 @@ def _ids(payload: Any) -> dict[str, Any]:
     return {"session_id": getattr(payload, "session_id", None), "product_id": getattr(payload, "product_id", None)}
 
 
-def _call_on_drop(on_drop: DropCallback | None, payload: Any) -> None:
-    """Hand ``payload`` to ``on_drop``; its exceptions are logged and swallowed."""
-    if on_drop is None:
-        return
-    try:
-        on_drop(payload)
-    except Exception:
-        logger.warning("on_drop callback raised", exc_info=True, extra=_ids(payload))
+def _drop_path(on_drop: DropCallback | None, metrics: Any, error_event: str) -> DropPath:
+    """The buffers' drop path: ``on_drop(payload)``, its failures at WARNING, no own count shown."""
+    return DropPath(
+        logger,
+        metrics=metrics,
+        on_drop=on_drop,
+        with_total=False,
+        on_drop_failed="on_drop callback raised",
+        on_drop_failed_level=logging.WARNING,
+        error_event=error_event,
+    )
+
+
+def _dropped(
+    drops: DropPath,
+    payload: Any,
+    why: str,
+    /,
+    *,
+    log: tuple[int, str, tuple[Any, ...]] | None,
+    extra: dict[str, Any] | None = None,
+    metrics: bool = True,
+    **context: Any,
+) -> None:
+    ids = _ids(payload)
+    drops.drop(
+        why,
+        event_type=_event_type(payload),
+        subject=payload,
+        log=log,
+        extra={**ids, **(extra or {})},
+        metrics=metrics,
+        context={**ids, "payload_type": type(payload).__name__, **context},
+        **ids,
+    )
 
 
 # --------------------------------------------------------------------------- in memory
@@ -97,7 +135,7 @@ class EventBuffer:
         if max_size < 0:
             raise ValueError(f"max_size must be >= 0 (0 = unlimited), got {max_size!r}")
         self._max_size = max_size
-        self._on_drop = on_drop
+        self._drops = _drop_path(on_drop, None, "Event buffer full — payload dropped")
         self._items: deque[Any] = deque()
         self._lock = threading.Lock()
 
@@ -109,15 +147,9 @@ class EventBuffer:
                 evicted.append(self._items.popleft())
             self._items.append(payload)
         for oldest in evicted:
-            extra = _ids(oldest)
-            logger.warning(
-                "EventBuffer full (max_size=%d) — dropping %s session=%s",
-                self._max_size,
-                type(oldest).__name__,
-                extra["session_id"],
-                extra=extra,
-            )
-            _call_on_drop(self._on_drop, oldest)
+            message = "EventBuffer full (max_size=%d) — dropping %s session=%s"
+            args = (self._max_size, type(oldest).__name__, getattr(oldest, "session_id", None))
+            _dropped(self._drops, oldest, "buffer_full", log=(logging.WARNING, message, args), max_size=self._max_size)
 
     def drain(self) -> list[Any]:
         """Remove and return every item, oldest first."""
@@ -213,11 +245,9 @@ def _payload_from_json(raw: str | bytes) -> AnyPayload | None:
     except MemoryError:
         raise
     except Exception:  # any decode failure (RecursionError included) is a corrupt entry
-        logger.warning(
-            "RedisEventBuffer corrupt JSON in drain — skipping entry",
-            exc_info=True,
-            extra={"raw_snippet": raw[:200] if isinstance(raw, str) else None},
-        )
+        size = len(raw) if isinstance(raw, (str, bytes)) else None
+        logger.warning("RedisEventBuffer corrupt JSON in drain — skipping entry", extra={"raw_size": size})
+        logger.debug("RedisEventBuffer corrupt entry: %s", raw[:200] if isinstance(raw, str) else None, exc_info=True)
         return None
     event_type = data.get("type")
     try:
@@ -274,7 +304,7 @@ class RedisEventBuffer:
         self._prefix = key_prefix
         self._window_s = window_seconds
         self._max_concurrent = max_concurrent
-        self._on_drop = on_drop
+        self._drops = _drop_path(on_drop, metrics, "Redis buffer write failed — payload dropped")
         self._metrics = metrics
         self._sessions_key = _SESSIONS_KEY.format(prefix=key_prefix)
         self._redis: Redis | None = None
@@ -334,16 +364,11 @@ class RedisEventBuffer:
             )
             return client, True
 
-    def _report_dropped(self, payload: AnyPayload, reason: str) -> None:
-        ids = _ids(payload)
-        _safe_call(self._metrics, "record_event_dropped", reason=reason, event_type=_event_type(payload), **ids)
-
     async def add(self, payload: AnyPayload) -> None:
         """Store ``payload`` in its session's window, or report it dropped; never raises for Redis errors."""
         client, ok = await self._get_redis()
         if client is None or not ok:
-            self._report_dropped(payload, "redis_unavailable")
-            _call_on_drop(self._on_drop, payload)
+            _dropped(self._drops, payload, "redis_unavailable", log=None, reason="redis_unavailable")
             return
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._max_concurrent)
@@ -355,20 +380,23 @@ class RedisEventBuffer:
                 await semaphore.acquire()
         except asyncio.TimeoutError:
             ids = _ids(payload)
-            logger.warning(
-                "RedisEventBuffer semaphore full — dropping payload session=%s",
-                ids["session_id"] or "unknown",
-                extra={**ids, "redis_url": self._safe_url, "backpressure_reason": "semaphore_timeout"},
+            safe_call(self._metrics, "record_semaphore_timeout", **ids)
+            message = "RedisEventBuffer semaphore full — dropping payload session=%s"
+            _dropped(
+                self._drops,
+                payload,
+                "semaphore_timeout",
+                log=(logging.WARNING, message, (ids["session_id"] or "unknown",)),
+                extra={"redis_url": self._safe_url, "backpressure_reason": "semaphore_timeout"},
+                reason="semaphore_timeout",
             )
-            _safe_call(self._metrics, "record_semaphore_timeout", **ids)
-            self._report_dropped(payload, "semaphore_timeout")
-            _call_on_drop(self._on_drop, payload)
             return
         session_key = getattr(payload, "session_id", None) or NO_SESSION
         ts = getattr(payload, "forwarded_at", None) or time.time()
         key = self._buffer_key(session_key)
         started = time.perf_counter()
         success = False
+        failure: BaseException | None = None
         try:
             member = _member(payload)
             async with client.pipeline() as pipe:
@@ -378,6 +406,7 @@ class RedisEventBuffer:
                 await pipe.execute()
             success = True
         except Exception as exc:
+            failure = exc
             ids = _ids(payload)
             logger.warning(
                 "RedisEventBuffer.add failed for session=%s product=%s: %s",
@@ -385,14 +414,14 @@ class RedisEventBuffer:
                 ids["product_id"],
                 _describe(exc),
                 exc_info=True,
-                extra={**ids, "redis_url": self._safe_url},
+                extra={**ids, "redis_url": self._safe_url, "drop_reason": "write_failed"},
             )
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000.0
-            _safe_call(self._metrics, "record_redis_operation", operation="add", elapsed_ms=elapsed_ms, success=success)
+            safe_call(self._metrics, "record_redis_operation", operation="add", elapsed_ms=elapsed_ms, success=success)
             semaphore.release()
-        if not success:
-            _call_on_drop(self._on_drop, payload)
+        if failure is not None:  # logged above, with its traceback; as in 0.7.5 no metrics drop record
+            _dropped(self._drops, payload, "write_failed", log=None, metrics=False, reason="write_failed")
 
     async def drain(self) -> list[AnyPayload]:
         """Remove and return every buffered payload, oldest ``forwarded_at`` first.
@@ -434,7 +463,7 @@ class RedisEventBuffer:
             return []
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000.0
-            _safe_call(
+            safe_call(
                 self._metrics, "record_redis_operation", operation="drain", elapsed_ms=elapsed_ms, success=success
             )
         scored: list[tuple[float, AnyPayload]] = []

@@ -31,11 +31,14 @@ from httpx_sse import connect_sse
 from autoplay_sdk._backlog import STOP as _WORKER_STOP  # noqa: F401  (patch point)
 from autoplay_sdk._backlog import Backlog
 from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
+from autoplay_sdk._drops import DropReport as DropReport
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk._metrics import safe_call
 from autoplay_sdk._stream import DEFAULT_MAX_FRAME_BYTES, Delivery, RetryPolicy, check_positive
+from autoplay_sdk._stream import EventRef as EventRef
 from autoplay_sdk._sync_io import Opening, body, socket_of
 from autoplay_sdk.core.exceptions import SdkUpstreamError as SdkUpstreamError  # importable here, as in 0.7.5
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload as ActionsPayload  # importable here, as in 0.7.5
 from autoplay_sdk.core.models import SummaryPayload as SummaryPayload  # importable here, as in 0.7.5
 from autoplay_sdk.stream_auth import resolve_connector_bearer_token as resolve_connector_bearer_token  # as in 0.7.5
@@ -53,7 +56,8 @@ class ConnectorClient(ClientBase):
     ``SdkConfigError`` when the URL does not answer with an event stream, and ``SdkUpstreamError``
     when more than ``max_retries`` consecutive attempts fail; every other failure is retried.
     ``http_client`` (used for every attempt, never closed by the SDK) replaces the client the SDK
-    would build from ``connect_timeout``/``read_timeout_s``.
+    would build from ``connect_timeout``/``read_timeout_s``.  ``last_event_id`` resumes after
+    that SSE id (sent as ``Last-Event-ID`` on the first connect); see ``last_handled_event_id``.
     """
 
     def __init__(
@@ -75,6 +79,7 @@ class ConnectorClient(ClientBase):
         http_client: httpx.Client | None = None,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        last_event_id: str | None = None,
     ) -> None:
         if max_queue_size < 1:
             raise ValueError(f"max_queue_size must be >= 1, got {max_queue_size!r}")
@@ -92,6 +97,7 @@ class ConnectorClient(ClientBase):
             headers=headers,
             client_type=httpx.Client,
             logger=logger,
+            last_event_id=last_event_id,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
         self._queue = Backlog(max_queue_size)
@@ -215,7 +221,7 @@ class ConnectorClient(ClientBase):
         if not self._queue.offer(delivery):
             self._core.drop(delivery)
         elif self._metrics is not None:
-            _safe_call(self._metrics, "record_queue_depth", depth=self._queue.qsize())
+            safe_call(self._metrics, "record_queue_depth", depth=self._queue.qsize())
 
     def _fire_on_connect(self) -> None:
         self._call_lifecycle("on_connect", self._on_connect)
@@ -238,15 +244,14 @@ class ConnectorClient(ClientBase):
         self._queue.work(self._deliver)
 
     def _deliver(self, item: Any) -> None:
-        delivery = item if type(item) is Delivery else self._core.payload(item)
+        core = self._core
+        delivery = item if type(item) is Delivery else core.payload(item)
         if delivery is None:
             return
         cb = self._callbacks.get(delivery.kind)
         if cb is not None:
-            try:
-                cb(delivery.payload)
-            except Exception as exc:
-                self._core.callback_failed(delivery.kind, delivery.payload, exc)
+            core.call(delivery, cb)
+        core.handled(delivery)
 
     def _dispatch(self, payload: dict[str, Any]) -> None:
         """Parse one payload dict and run its callback (what the worker does with a queued dict)."""

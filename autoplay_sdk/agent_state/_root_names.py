@@ -22,6 +22,8 @@ import sys
 import warnings
 from typing import Any
 
+from autoplay_sdk._deprecation import deprecation_message
+
 V1_ROOT_NAMES = frozenset(
     {
         "AgentState",
@@ -54,9 +56,8 @@ def root_getattr(name: str) -> Any:
         return value
     if name not in V1_ROOT_NAMES:
         raise AttributeError(f"module 'autoplay_sdk' has no attribute {name!r}")
-    from autoplay_sdk.compat.shims import _deprecation_message
 
-    warnings.warn(_deprecation_message(f"autoplay_sdk.{name}", _V1), DeprecationWarning, stacklevel=2)
+    warnings.warn(deprecation_message(f"autoplay_sdk.{name}", _V1), DeprecationWarning, stacklevel=2)
     value = getattr(importlib.import_module(_V1), name)
     setattr(sys.modules["autoplay_sdk"], name, value)
     return value

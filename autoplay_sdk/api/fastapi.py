@@ -14,8 +14,9 @@ FastAPI is imported inside :func:`build_copilot_app`, so importing this module (
 
 Decisions:
 
-- **Shutdown is bounded.**  The lifespan calls ``client.stop()`` (which ends
-  even an idle read within about a second, then drains accepted callbacks), waits up to
+- **Shutdown is bounded.**  One lifespan helper (:mod:`autoplay_sdk.api._lifespan`) serves
+  every mode: it calls the reader's ``stop()`` (the client's, which ends even an idle read within
+  about a second and then drains accepted callbacks, or the Redis ingester's), waits up to
   ``_STOP_GRACE_S`` (5 s) for the reader task, and then cancels it; a cancelled reader counts as a
   clean exit.  A reader that ended with an exception (e.g. the connector's fatal 401/403/404)
   still re-raises it at shutdown, as published.
@@ -23,6 +24,10 @@ Decisions:
   module's logger names the exception type (and HTTP status) and the redacted stream URL, never
   the token.  Besides the ``/reply`` errors below, the only other record is the WARNING logged
   when the reader has to be cancelled.  The HTTP routes keep serving what was already received.
+- **Only what runs is built.**  With ``redis_url`` there is no in-memory pipeline
+  (``app.state.pipeline`` is ``None``) and no client of the bridge's own: ``role="ingest"``
+  reads through its ingester's client (``app.state.connector_client``), ``role="serve"`` reads
+  no stream (``app.state.connector_client`` is ``None``).
 - **Agent state v2 is optional.**  ``autoplay_sdk.agent_state.v2.SessionState`` is imported when
   the app is built.  If that module is not importable (it is not part of every build), the
   session-state step of the actions callback is skipped and ``app.state.session_states`` stays
@@ -58,11 +63,12 @@ import asyncio
 import contextlib
 import hmac
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from autoplay_sdk._explain import check_stream_url
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk.api._lifespan import Reader, run_reader
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.chat.chat_pipeline import compose_chat_pipeline
 from autoplay_sdk.context.user_index import UserSessionIndex
@@ -152,68 +158,48 @@ def build_copilot_app(
 
     check_stream_url(stream_url, param="stream_url")  # named as the caller knows it
     key = _checked_api_key(api_key)
-    pipeline = compose_chat_pipeline(llm=llm, threshold=summary_threshold, lookback_seconds=lookback_seconds)
-    user_index = UserSessionIndex(pipeline.context_store, lookback_seconds=lookback_seconds)
     session_state_class = _session_state_class()
-    session_states: dict[str, Any] = {}
-    # max_retries only when given: the published call (url, token) keeps working with patched doubles.
-    retries: dict[str, Any] = {} if max_retries is None else {"max_retries": max_retries}
-    client = AsyncConnectorClient(url=stream_url, token=token, **retries)
-    shared = None
-    if redis_url is not None:
-        from autoplay_sdk.api._redis_roles import redis_parts
+    users: MutableMapping[str, dict[str, Any]]  # user_id -> {"email", "last_seen_at"}, for GET /users
+    reader: Reader | None
+    parts: dict[str, Any] = {
+        "stream_url": stream_url,
+        "token": token,
+        "llm": llm,
+        "summary_threshold": summary_threshold,
+        "lookback_seconds": lookback_seconds,
+        "session_state_class": session_state_class,
+        "max_retries": max_retries,
+    }
+    if redis_url is None:
+        pipeline, user_index, session_states, users, reader = _in_memory(**parts)
+    else:  # only what the role runs: no in-memory pipeline, and a client only in the ingester
+        from autoplay_sdk._fleet.roles import redis_parts
 
-        shared = redis_parts(
-            redis_url=redis_url,
-            role=role,
-            stream_url=stream_url,
-            token=token,
-            llm=llm,
-            summary_threshold=summary_threshold,
-            lookback_seconds=lookback_seconds,
-            session_state_class=session_state_class,
-            max_retries=max_retries,
-        )
-        user_index = shared.user_index  # type: ignore[assignment]
-        if shared.session_states is not None:  # not "or {}": a store's truth value would scan Redis
-            session_states = shared.session_states
+        if lookback_seconds <= 0:
+            raise ValueError("lookback_seconds must be > 0")
+        shared = redis_parts(redis_url=redis_url, role=role, **parts)
+        pipeline, user_index, users = None, shared.user_index, shared.users
+        # not "or {}": a store's truth value would scan Redis
+        session_states = shared.session_states if shared.session_states is not None else {}
+        ingester = shared.ingester
+        reader = None
+        if ingester is not None:
+            reader = Reader(
+                start=lambda: asyncio.create_task(ingester.run()),
+                stop=ingester.stop,
+                client=ingester.client,
+                close=ingester.aclose,
+            )
     prompt_text = system_prompt or RAG_SYSTEM_PROMPT["content"]
-
-    users: dict[str, dict[str, Any]] = {}  # user_id -> {"email", "last_seen_at"}, for GET /users
-    if shared is not None:
-        users = shared.users  # type: ignore[assignment]
-
-    async def on_actions(payload: ActionsPayload) -> None:
-        await pipeline.on_actions(payload)
-        user_index.add(payload)
-        user_id = payload.user_id
-        if user_id:
-            users[user_id] = {"email": payload.email or None, "last_seen_at": payload.forwarded_at}
-        if session_state_class is not None and user_id and user_id not in session_states:
-            session_states[user_id] = session_state_class()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if shared is not None:
-            async with shared.lifespan(app):
-                yield
-            return
-        client.on_actions(on_actions)
-        task = client.run_in_background()
-        task.add_done_callback(_reader_ended_callback(stream_url))
-        app.state.connector_task = task
-        # Let run() begin before the app is up: a stop() that lands before run() starts is lost
-        # by the client (run() resets its stop flag), which would turn shutdown into a timeout.
-        await asyncio.sleep(0)
-        try:
+        async with run_reader(app, reader, stream_url, _STOP_GRACE_S):
             yield
-        finally:
-            client.stop()
-            await _finish_reader(task, _STOP_GRACE_S)
 
     app = FastAPI(lifespan=lifespan)
-    if shared is not None:
-        from autoplay_sdk.api._redis_roles import add_unavailable_handler
+    if redis_url is not None:
+        from autoplay_sdk._fleet.roles import add_unavailable_handler
 
         add_unavailable_handler(app)
     if key is not None:
@@ -221,12 +207,12 @@ def build_copilot_app(
     app.state.pipeline = pipeline
     app.state.user_index = user_index
     app.state.session_states = session_states
-    app.state.connector_client = client
+    app.state.connector_client = reader.client if reader is not None else None
     app.state.connector_task = None
     app.state.users = users
 
     def activity_of(user_id: str) -> str:
-        activity = user_index.get_user_activity(user_id)
+        activity: str = user_index.get_user_activity(user_id)
         if not activity:
             raise HTTPException(status_code=404, detail="No activity found for user")
         return activity
@@ -297,47 +283,39 @@ def _session_state_class() -> type[Any] | None:
     return cls
 
 
-def _describe(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    name = type(exc).__name__
-    return f"{name} (HTTP {status})" if isinstance(status, int) else name
+def _in_memory(
+    *,
+    stream_url: str,
+    token: str,
+    llm: LlmCallable,
+    summary_threshold: int,
+    lookback_seconds: float,
+    session_state_class: type[Any] | None,
+    max_retries: int | None,
+) -> tuple[Any, Any, Any, dict[str, dict[str, Any]], Reader]:
+    """The in-memory bridge: a pipeline, a user index, session states, users and the client."""
+    pipeline = compose_chat_pipeline(llm=llm, threshold=summary_threshold, lookback_seconds=lookback_seconds)
+    user_index = UserSessionIndex(pipeline.context_store, lookback_seconds=lookback_seconds)
+    session_states: dict[str, Any] = {}
+    users: dict[str, dict[str, Any]] = {}  # user_id -> {"email", "last_seen_at"}, for GET /users
+    # max_retries only when given: the published call (url, token) keeps working with patched doubles.
+    retries: dict[str, Any] = {} if max_retries is None else {"max_retries": max_retries}
+    client = AsyncConnectorClient(url=stream_url, token=token, **retries)
 
+    async def on_actions(payload: ActionsPayload) -> None:
+        await pipeline.on_actions(payload)
+        user_index.add(payload)
+        user_id = payload.user_id
+        if user_id:
+            users[user_id] = {"email": payload.email or None, "last_seen_at": payload.forwarded_at}
+        if session_state_class is not None and user_id and user_id not in session_states:
+            session_states[user_id] = session_state_class()
 
-def _reader_ended_callback(stream_url: str) -> Callable[[asyncio.Task[None]], None]:
-    from autoplay_sdk._stream import redact_url
+    def start() -> asyncio.Task[None]:
+        client.on_actions(on_actions)  # wired at startup: nothing is consumed before
+        return client.run_in_background()
 
-    safe_url = redact_url(stream_url)
-
-    def reader_ended(task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is None:
-            return
-        _logger.error(
-            "bridge: the stream reader for %s stopped with %s; the routes keep serving what was received",
-            safe_url,
-            _describe(exc),
-            extra={"url": safe_url},
-        )
-
-    return reader_ended
-
-
-async def _finish_reader(task: asyncio.Task[None], grace_s: float) -> None:
-    """Wait up to ``grace_s`` for the stopped reader, then cancel it; re-raise what it raised."""
-    try:
-        done, _ = await asyncio.wait({task}, timeout=grace_s)
-        if not done:
-            _logger.warning("bridge: the stream reader did not stop within %g s; cancelling it", grace_s)
-            task.cancel()
-            done, _ = await asyncio.wait({task}, timeout=grace_s)
-    except BaseException:  # the shutdown itself was cancelled: do not leave the reader behind
-        task.cancel()
-        raise
-    if done and not task.cancelled():
-        task.result()  # re-raises the reader's exception (e.g. a fatal 401/403/404)
+    return pipeline, user_index, session_states, users, Reader(start=start, stop=client.stop, client=client)
 
 
 def _bearer_credential(headers: Iterable[tuple[bytes, bytes]]) -> bytes | None:

@@ -20,9 +20,9 @@ import importlib
 import warnings
 from typing import Any
 
-__all__ = ["SHIM_MAP", "reexport_with_warning"]
+from autoplay_sdk._deprecation import deprecation_message
 
-_MESSAGE = "`{old}` has moved to `{new}`. Update your imports before 1.0.0, when the old path will be removed."
+__all__ = ["SHIM_MAP", "reexport_with_warning"]
 
 SHIM_MAP: list[dict[str, str]] = [
     {"old_module": "autoplay_sdk.serve", "new_module": "autoplay_sdk.api"},
@@ -165,11 +165,6 @@ The import hook reads this list live; it is public for inspection (e.g. by migra
 """
 
 
-def _deprecation_message(old_module: str, new_module: str) -> str:
-    """The one deprecation text: the old path, then the new one (0.7.5 named the new path twice)."""
-    return _MESSAGE.format(old=old_module, new=new_module)
-
-
 def reexport_with_warning(old_module: str, new_module: str) -> Any:
     """Warn that ``old_module`` moved, then return the imported ``new_module``.
 
@@ -184,5 +179,5 @@ def reexport_with_warning(old_module: str, new_module: str) -> Any:
     exist.  ``sys.modules[old_module]`` is left untouched: aliasing the old path is the import
     hook's job.
     """
-    warnings.warn(_deprecation_message(old_module, new_module), DeprecationWarning, stacklevel=2)
+    warnings.warn(deprecation_message(old_module, new_module), DeprecationWarning, stacklevel=2)
     return importlib.import_module(new_module)

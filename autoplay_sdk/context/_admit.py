@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autoplay_sdk.core.metrics import _safe_call
+from autoplay_sdk._metrics import safe_call as _safe_call
 from autoplay_sdk.core.models import ActionsPayload, SlimAction
 
 _MISSING: Any = object()

@@ -48,11 +48,12 @@ Decisions:
 from __future__ import annotations
 
 import enum
-import threading
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+from autoplay_sdk._drops import TOTAL, DropPath
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context._admit import describe, payload_problem, record_drops, user_payload_problem
@@ -119,40 +120,22 @@ def async_client(redis: Any, write_retry_s: float = 5.0) -> Any:
     return redis
 
 
-class _Reporter:
-    """Counts dropped payloads and tells ``on_drop``, the metrics hook and the log."""
-
-    def __init__(self, on_drop: DropCallback | None, metrics: Any) -> None:
-        self.on_drop = on_drop
-        self.metrics = metrics
-        self.dropped = 0
-        self._lock = threading.Lock()
-
-    def drop(self, payload: ActionsPayload, exc: BaseException) -> None:
-        with self._lock:
-            self.dropped += 1
-            total = self.dropped
-        logger.warning(
+def _write_dropped(drops: DropPath, payload: ActionsPayload, exc: BaseException) -> None:
+    """Report a payload the store could not write, through the SDK's one drop path."""
+    sid, pid = payload.session_id, payload.product_id
+    drops.drop(
+        "redis_unavailable",
+        event_type="actions",
+        session_id=sid,
+        product_id=pid,
+        subject=payload.to_dict(),
+        log=(
+            logging.WARNING,
             "redis_store: could not write payload for session=%s product=%s (%s); dropped (total %d)",
-            payload.session_id,
-            payload.product_id,
-            type(exc).__name__,
-            total,
-            extra={"session_id": payload.session_id, "product_id": payload.product_id},
-        )
-        record_drops(
-            self.metrics,
-            1,
-            reason="redis_unavailable",
-            event_type="actions",
-            session_id=payload.session_id,
-            product_id=payload.product_id,
-        )
-        if self.on_drop is not None:
-            try:
-                self.on_drop(payload.to_dict(), total)
-            except Exception:
-                logger.error("redis_store: on_drop callback raised", exc_info=True)
+            (sid, pid, type(exc).__name__, TOTAL),
+        ),
+        extra={"session_id": sid, "product_id": pid},
+    )
 
 
 class _Read:
@@ -241,7 +224,9 @@ class RedisContextStore:
         self._write_retry_s = write_retry_s
         self._add_script = self._redis.register_script(core.ADD_SCRIPT)
         self._decode = core.EntryDecoder()
-        self._reporter = _Reporter(on_drop, metrics)
+        self._drops = DropPath(
+            logger, metrics=metrics, on_drop=on_drop, on_drop_failed="redis_store: on_drop callback raised"
+        )
         self._warned: set[str] = set()
         self._wall: Callable[[], float] = time.time
         if summarizer is not None:
@@ -256,11 +241,11 @@ class RedisContextStore:
     @property
     def dropped_count(self) -> int:
         """Payloads that could not be written to Redis (see the module docstring)."""
-        return self._reporter.dropped
+        return self._drops.count
 
     def on_drop(self, fn: DropCallback) -> None:
         """Set the callback told ``(payload_dict, total_dropped)`` for each payload not written."""
-        self._reporter.on_drop = fn
+        self._drops.on_drop = fn
 
     # -- write side ----------------------------------------------------------------------------
 
@@ -327,7 +312,7 @@ class RedisContextStore:
         try:
             result = self._add_script(keys=call[0], args=call[1], client=self._redis)
         except self._redis_errors() as exc:
-            self._reporter.drop(payload, exc)
+            _write_dropped(self._drops, payload, exc)
             return False
         return self._written(payload, result)
 
@@ -577,6 +562,11 @@ class AsyncRedisContextStore(RedisContextStore):
         """Append ``payload`` to its bucket; see :meth:`RedisContextStore.add`."""
         return bool(await self._write(payload, event_id, resumed_after))
 
+    async def write(self, payload: ActionsPayload, *, event_id: str = "", resumed_after: str = "") -> bool | None:
+        """:meth:`add`, telling the outcomes apart: ``True`` stored, ``False`` skipped as a replay
+        of an event already written, ``None`` refused or dropped (and reported as for ``add``)."""
+        return await self._write(payload, event_id, resumed_after)
+
     async def _write(self, payload: ActionsPayload, event_id: str, resumed_after: str = "") -> bool | None:
         """``True`` stored, ``False`` skipped as a replay, ``None`` refused or dropped (and reported)."""
         call = self._add_args(payload, event_id, resumed_after)
@@ -585,7 +575,7 @@ class AsyncRedisContextStore(RedisContextStore):
         try:
             result = await self._aadd_script(keys=call[0], args=call[1], client=self._aredis)
         except self._redis_errors() as exc:
-            self._reporter.drop(payload, exc)
+            _write_dropped(self._drops, payload, exc)
             return None
         return self._written(payload, result)
 

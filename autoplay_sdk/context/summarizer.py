@@ -56,6 +56,7 @@ from typing import Any
 
 from autoplay_sdk._effects import adrive, drive
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk._metrics import safe_call as _safe_call
 from autoplay_sdk.context._render import format_actions
 from autoplay_sdk.context._summary_core import (
     DEFAULT_MAX_PENDING_ACTIONS,
@@ -68,7 +69,7 @@ from autoplay_sdk.context._summary_core import (
     report_drops,
 )
 from autoplay_sdk.core.exceptions import SdkConfigError as SdkConfigError  # importable here, as in 0.7.5
-from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload
 
 logger = get_logger(__name__)

@@ -7,11 +7,9 @@ broken metrics backend never breaks event delivery.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from autoplay_sdk._logging import get_logger
-
-logger = get_logger(__name__)
+from autoplay_sdk._metrics import safe_call as _safe_call  # noqa: F401  (the published name)
 
 
 @runtime_checkable
@@ -29,16 +27,3 @@ class SdkMetricsHook(Protocol):
     def record_queue_depth(self, *, depth: int) -> None: ...
 
     def record_semaphore_timeout(self, *, session_id: str | None, product_id: str | None) -> None: ...
-
-
-def _safe_call(hook: Any, method: str, **kwargs: Any) -> None:
-    """Call ``hook.<method>(**kwargs)`` if the hook and the method exist; never raise."""
-    if hook is None:
-        return
-    fn = getattr(hook, method, None)
-    if fn is None:
-        return
-    try:
-        fn(**kwargs)
-    except Exception as exc:
-        logger.debug("metrics hook %s raised (ignored): %s", method, exc, exc_info=True)

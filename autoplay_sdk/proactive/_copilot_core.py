@@ -25,8 +25,8 @@ from enum import Enum
 from typing import Any, Union
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk._metrics import safe_call as _safe_call
 from autoplay_sdk.agent_state.v2 import AgentStateV2, SessionState
-from autoplay_sdk.core.metrics import _safe_call
 from autoplay_sdk.core.models import ActionsPayload, SlimAction
 from autoplay_sdk.proactive.triggers.builtin_catalog import BUILTIN_TRIGGER_CATALOG, registry_from_builtin_specs
 from autoplay_sdk.proactive.triggers.judge import (

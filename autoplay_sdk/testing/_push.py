@@ -11,7 +11,9 @@ Outcome of one delivery:
   large, ...), and sending it again would not change that.
 * **5xx, timeout or connection error** — retried after ``initial_backoff_s``, doubling up to
   ``max_backoff_s`` (2 s, 4 s, 8 s, ... by default), for at most ``max_attempts`` attempts in
-  all; then dropped and counted (``dropped``) with a WARNING.
+  all; then dropped: counted (``dropped``), logged at WARNING with the reason
+  (``extra["drop_reason"] == "push_failed"``) and its size, and reported to ``on_drop(report)``
+  (a :class:`~autoplay_sdk.client.DropReport`, when given) through the SDK's one drop path.
 
 Payloads go out one at a time, in order; a payload being retried holds back the next ones.  The
 retried body is byte-for-byte the first one, so a receiver can recognise repeats.  ``stop()``
@@ -23,14 +25,16 @@ the secret.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from autoplay_sdk._drops import TOTAL, DropPath, DropReport
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import _describe, redact_url
 from autoplay_sdk.core.exceptions import SdkConfigError
@@ -86,6 +90,7 @@ class PushSender:
         initial_backoff_s: float = 2.0,
         max_backoff_s: float = 30.0,
         max_attempts: int = 5,
+        on_drop: Callable[[DropReport], object] | None = None,
     ) -> None:
         if not isinstance(url, str) or url.partition("://")[0].lower() not in ("http", "https"):
             raise SdkConfigError(f"push_url must be an http(s) URL, got {redact_url(str(url))!r}")
@@ -107,7 +112,9 @@ class PushSender:
         self._busy = False
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._counts = {"delivered": 0, "rejected": 0, "dropped": 0, "attempts": 0}
+        self._counts = {"delivered": 0, "rejected": 0, "attempts": 0}
+        self._drops = DropPath(logger)
+        self._drops.on_report = on_drop
 
     @property
     def url(self) -> str:
@@ -167,7 +174,7 @@ class PushSender:
     @property
     def stats(self) -> PushStats:
         with self._cond:
-            return PushStats(**self._counts, pending=len(self._queue))
+            return PushStats(**self._counts, dropped=self._drops.count, pending=len(self._queue))
 
     def __repr__(self) -> str:
         s = self.stats
@@ -196,11 +203,14 @@ class PushSender:
                 try:
                     outcome = self._deliver(client, body)
                 finally:
+                    if outcome == "dropped":  # reported before flush() can see the queue empty
+                        self._dropped(body)
                     with self._cond:
                         self._busy = False
                         if outcome is not None:
                             self._queue.popleft()
-                            self._counts[outcome] += 1
+                            if outcome != "dropped":
+                                self._counts[outcome] += 1
                         self._cond.notify_all()
 
     def _deliver(self, client: httpx.Client, body: bytes) -> str | None:
@@ -231,5 +241,25 @@ class PushSender:
             )
             if self._stopping.wait(delay):
                 return None
-        logger.warning("push to %s failed %d times — payload dropped", self._safe_url, self.retry.max_attempts)
         return "dropped"
+
+    def _dropped(self, body: bytes) -> None:
+        try:
+            data = json.loads(body)
+        except Exception:  # any body may be queued, nested too deep for the parser included
+            data = None
+        fields = data if isinstance(data, dict) else {}
+        kind, sid, pid = (fields.get(k) for k in ("type", "session_id", "product_id"))
+        self._drops.drop(
+            "push_failed",
+            event_type=kind if isinstance(kind, str) else "",
+            session_id=sid if isinstance(sid, str) else None,
+            product_id=pid if isinstance(pid, str) else None,
+            subject=body,
+            log=(
+                logging.WARNING,
+                "push to %s failed %d times — payload dropped (%d bytes, total dropped %d)",
+                (self._safe_url, self.retry.max_attempts, len(body), TOTAL),
+            ),
+            extra={"size": len(body)},
+        )

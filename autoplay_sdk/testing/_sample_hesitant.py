@@ -20,15 +20,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from autoplay_sdk.testing._sample import (
-    _ORIGIN,
-    _Action,
-    _canonical,
-    _Persona,
-    _scene_dashboard,
-    _scene_open_board,
-    _scene_reports,
-    _scene_search,
+from autoplay_sdk.testing._scenes import (
+    ORIGIN,
+    Action,
+    Persona,
+    canonical,
+    scene_dashboard,
+    scene_open_board,
+    scene_reports,
+    scene_search,
 )
 
 __all__ = ["HESITATION_KINDS", "hesitant_session_events"]
@@ -36,55 +36,55 @@ __all__ = ["HESITATION_KINDS", "hesitant_session_events"]
 HESITATION_KINDS = ("ping_pong", "dwell", "section")
 
 
-def _ping_pong(rng: random.Random, p: _Persona) -> list[_Action]:
+def _ping_pong(rng: random.Random, p: Persona) -> list[Action]:
     board = f"/projects/{p.project_id}/board"
     timeline = f"/projects/{p.project_id}/timeline"
-    acts = [_Action("click", "Timeline", "User switched to the Timeline view", timeline, (1.0, 3.0))]
+    acts = [Action("click", "Timeline", "User switched to the Timeline view", timeline, (1.0, 3.0))]
     for _ in range(2):
-        acts.append(_Action("click", "Board", "User switched back to the Board view", board, (1.0, 3.0)))
-        acts.append(_Action("click", "Timeline", "User switched to the Timeline view again", timeline, (1.0, 3.0)))
-    acts.append(_Action("click", "Board", "User switched back to the Board view", board, (1.0, 3.0)))
+        acts.append(Action("click", "Board", "User switched back to the Board view", board, (1.0, 3.0)))
+        acts.append(Action("click", "Timeline", "User switched to the Timeline view again", timeline, (1.0, 3.0)))
+    acts.append(Action("click", "Board", "User switched back to the Board view", board, (1.0, 3.0)))
     return acts
 
 
-def _dwell(rng: random.Random, p: _Persona) -> list[_Action]:
+def _dwell(rng: random.Random, p: Persona) -> list[Action]:
     editor = f"/projects/{p.project_id}/automations/new"
     return [
-        _Action("pageview", "New automation", "User opened the automation rule editor", editor, (44.0, 50.0)),
-        _Action("hover", "When a task moves", "User hovered the 'When a task moves' trigger", editor, (40.0, 44.0)),
-        _Action("click", "Add condition", "User clicked 'Add condition'", editor),
+        Action("pageview", "New automation", "User opened the automation rule editor", editor, (44.0, 50.0)),
+        Action("hover", "When a task moves", "User hovered the 'When a task moves' trigger", editor, (40.0, 44.0)),
+        Action("click", "Add condition", "User clicked 'Add condition'", editor),
     ]
 
 
-def _section(rng: random.Random, p: _Persona) -> list[_Action]:
+def _section(rng: random.Random, p: Persona) -> list[Action]:
     return [
-        _Action("pageview", "Import tasks", "User viewed the Import tasks page", "/settings/import"),
-        _Action("click", "Upload CSV", "User clicked 'Upload CSV'", "/settings/import"),
-        _Action(
+        Action("pageview", "Import tasks", "User viewed the Import tasks page", "/settings/import"),
+        Action("click", "Upload CSV", "User clicked 'Upload CSV'", "/settings/import"),
+        Action(
             "pageview",
             "Map columns",
             "User saw 'Column \"Due date\" could not be mapped'",
             "/settings/import/mapping",
             (4.0, 9.0),
         ),
-        _Action("click", "Due date", "User opened the 'Due date' column picker", "/settings/import/mapping"),
+        Action("click", "Due date", "User opened the 'Due date' column picker", "/settings/import/mapping"),
     ]
 
 
 _ENDINGS = {"ping_pong": _ping_pong, "dwell": _dwell, "section": _section}
-_PREFIX_SCENES = {"ping_pong": _scene_open_board, "dwell": _scene_reports, "section": _scene_search}
+_PREFIX_SCENES = {"ping_pong": scene_open_board, "dwell": scene_reports, "section": scene_search}
 
 
 def hesitant_session_events(
-    rng: random.Random, kind: str, persona: _Persona, product_id: str
+    rng: random.Random, kind: str, persona: Persona, product_id: str
 ) -> list[tuple[float, dict[str, Any]]]:
     """One hesitating session's ``actions`` events as (offset seconds, event), offsets from 0.
 
     The ordinary prefix is cut into batches of three or four actions; the hesitation is the last
     batch, whole.
     """
-    prefix: list[_Action] = []
-    for scene in (_scene_dashboard, _PREFIX_SCENES[kind], _scene_dashboard):
+    prefix: list[Action] = []
+    for scene in (scene_dashboard, _PREFIX_SCENES[kind], scene_dashboard):
         prefix.extend(scene(rng, persona)[1])
     ending = _ENDINGS[kind](rng, persona)
     steps = [*prefix, *ending]
@@ -110,8 +110,8 @@ def hesitant_session_events(
                 "description": steps[k].description,
                 "timestamp_start": starts[k],
                 "timestamp_end": starts[k + 1] if k + 1 < hi else starts[k],
-                "raw_url": _ORIGIN + steps[k].path,
-                "canonical_url": _canonical(steps[k].path),
+                "raw_url": ORIGIN + steps[k].path,
+                "canonical_url": canonical(steps[k].path),
                 "session_id": persona.session_id,
                 "user_id": persona.user_id,
                 "email": persona.email,

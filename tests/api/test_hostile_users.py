@@ -8,7 +8,7 @@ import uuid
 import pytest
 import redis
 
-from autoplay_sdk.api._redis_roles import RedisUsers
+from autoplay_sdk._fleet.roles import RedisUsers
 from tests._hostile import HOSTILE, MARKER
 
 TABLE = {**HOSTILE, "a number": b"42", "a list": b'["' + MARKER.encode() + b'"]'}

@@ -22,6 +22,23 @@ def test_example_runs_against_the_local_connector(name: str) -> None:
     assert ", 0 dropped" in result.stdout
 
 
+def test_the_resume_example_reads_every_payload_once() -> None:
+    pytest.importorskip("uvicorn")
+    result = subprocess.run(
+        [sys.executable, "-W", "error", str(EXAMPLES / "resume_checkpoint.py")],
+        capture_output=True,
+        text=True,
+        timeout=100,
+        cwd=EXAMPLES.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("first run: ") and lines[1].startswith("resumed after ")
+    first = int(lines[0].split()[2])
+    assert lines[0].endswith(f"checkpoint {first}") and lines[1].startswith(f"resumed after {first}: ")
+    assert lines[-1] == "every payload once"
+
+
 def test_doc_excerpts_are_taken_from_the_examples() -> None:
     import re
     import textwrap

@@ -8,9 +8,20 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autoplay_sdk._sse import FrameDecoder
-from autoplay_sdk._stream import Delivery, Frame, RetryPolicy, StreamCore, header_value, parse_payload, redact_url
+from autoplay_sdk._stream import (
+    Delivery,
+    EventRef,
+    Frame,
+    RetryPolicy,
+    StreamCore,
+    header_value,
+    parse_payload,
+    redact_url,
+)
 from autoplay_sdk.core.exceptions import SdkAuthError, SdkConfigError, SdkError, SdkNotFoundError, SdkUpstreamError
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
 
@@ -176,8 +187,8 @@ def test_route_table(
         caplog.clear()
         got = fed(c, data, event)
     assert [d.kind for d in got] == ([expected_type] if expected_type else [])
-    levels = {r.levelno for r in caplog.records}
-    assert levels == ({log_level} if log_level else set())
+    # The loudest record; an undecodable frame also logs its content, but only at DEBUG.
+    assert max((r.levelno for r in caplog.records), default=None) == log_level
 
 
 def test_a_decoder_exception_of_any_type_is_a_malformed_frame(
@@ -209,15 +220,22 @@ def test_parse_payload_is_the_shared_pure_router() -> None:
     assert parse_payload({"type": ["x"]}) is None
 
 
-def test_unparseable_data_is_logged_truncated_to_200_chars(caplog: pytest.LogCaptureFixture) -> None:
+def test_unparseable_data_is_logged_by_size_and_id_its_content_only_at_debug(caplog: pytest.LogCaptureFixture) -> None:
     c = connected(core())
-    with caplog.at_level(logging.WARNING, logger=LOG.name):
+    secret = "{" + '"email": "jane@example.com", ' + "y" * 1000
+    with caplog.at_level(logging.DEBUG, logger=LOG.name):
         caplog.clear()
-        fed(c, "{" + "y" * 1000)
-    (record,) = caplog.records
-    assert record.getMessage() == "autoplay_sdk: could not parse event data: " + ("{" + "y" * 1000)[:200]
-    assert record.exc_info is not None
-    assert record.url == "https://h/stream/p"  # type: ignore[attr-defined]
+        assert c.feed(f"id: 41\ndata: {secret}\n\n".encode()) == []
+    warning, debug = caplog.records
+    assert warning.levelno == logging.WARNING and debug.levelno == logging.DEBUG
+    assert warning.getMessage() == (
+        f"autoplay_sdk: could not parse event data: {len(secret)} bytes, event id '41' (JSONDecodeError)"
+    )
+    assert "jane@example.com" not in warning.getMessage() and warning.exc_info is None
+    assert warning.size == len(secret) and warning.event_id == "41"  # type: ignore[attr-defined]
+    assert warning.url == "https://h/stream/p"  # type: ignore[attr-defined]
+    assert debug.getMessage() == "autoplay_sdk: unparsable event data: " + secret[:200]
+    assert debug.exc_info is not None
 
 
 def test_parse_failure_is_logged_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
@@ -503,3 +521,46 @@ def test_frame_decoder_agrees_with_httpx_sse(seed: int) -> None:
         got.extend(f for f in dec.feed(raw[i : i + step]) if f.data or f.retry is not None)
         i += step
     assert [tuple(f) for f in got] == expected
+
+
+def _numbered(c: StreamCore, n: int) -> list[Delivery]:
+    body = "".join(f"id: {i}\ndata: {json.dumps(ACTIONS)}\n\n" for i in range(1, n + 1))
+    return c.feed(body.encode())
+
+
+def test_the_handled_checkpoint_waits_for_every_earlier_payload() -> None:
+    c = connected(core())
+    d1, d2, d3, d4 = _numbered(c, 4)
+    assert [d.event for d in (d1, d4)] == [EventRef("1", ""), EventRef("4", "")]
+    c.drop(d3)  # dropped while running: reported, so handled
+    c.handled(d2)
+    assert c.last_handled_event_id == ""  # payload 1 is still in its callback
+    c.handled(d1)
+    assert c.last_handled_event_id == "3"
+    c.drop(d4, "drain_timeout", log=False)  # left at shutdown: a resume must read it again
+    assert c.last_handled_event_id == "3"
+
+
+@given(st.permutations(range(6)), st.sets(st.integers(0, 5)))
+def test_the_checkpoint_is_the_longest_handled_prefix(order: list[int], left: set[int]) -> None:
+    c = connected(core())
+    deliveries = _numbered(c, 6)
+    done: set[int] = set()
+    for i in order:
+        if i in left:
+            continue
+        c.handled(deliveries[i])
+        done.add(i)
+        prefix = next((k for k in range(6) if k not in done), 6)
+        assert c.last_handled_event_id == (str(prefix) if prefix else "")
+
+
+def test_a_resume_starts_the_checkpoint_and_names_what_each_delivery_resumed_after() -> None:
+    c = core(last_event_id="7")
+    assert c.last_handled_event_id == "7" and c.request_headers()["Last-Event-ID"] == "7"
+    connected(c)
+    body = f"id: 8\ndata: {json.dumps(ACTIONS)}\n\n".encode()
+    (d,) = c.feed(body)
+    assert d.event == EventRef("8", "7")
+    c.handled(d)
+    assert c.last_handled_event_id == "8"

@@ -79,6 +79,36 @@ def test_building_a_redis_app_connects_nothing() -> None:
     assert type(app.state.session_states).__name__ == "RedisSessionStateStore"
 
 
+def test_a_redis_app_builds_only_what_its_role_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import autoplay_sdk.api.fastapi as bridge
+    from autoplay_sdk import AsyncConnectorClient
+    from autoplay_sdk.context.redis_ingest import RedisIngester
+
+    built: list[str] = []
+    real_compose, real_client = bridge.compose_chat_pipeline, bridge.AsyncConnectorClient
+
+    def compose(**options: Any) -> Any:
+        built.append("pipeline")
+        return real_compose(**options)
+
+    class CountedClient(real_client):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append("bridge client")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(bridge, "compose_chat_pipeline", compose)
+    monkeypatch.setattr(bridge, "AsyncConnectorClient", CountedClient)
+    serve: Any = _app("redis://127.0.0.1:1/0", role="serve")
+    assert built == [] and serve.state.pipeline is None and serve.state.connector_client is None
+    ingest: Any = _app("redis://127.0.0.1:1/0", role="ingest")
+    assert built == [] and ingest.state.pipeline is None
+    client = ingest.state.connector_client  # the ingester's own client, the only one built
+    assert isinstance(client, AsyncConnectorClient) and not isinstance(client, CountedClient)
+    memory: Any = build_copilot_app(stream_url="http://127.0.0.1:1/stream/p", token="t", llm=local_summarizer_llm)
+    assert built == ["pipeline", "bridge client"] and memory.state.pipeline is not None
+    assert RedisIngester.__module__ == "autoplay_sdk._fleet.ingest"  # public path, fleet home
+
+
 async def test_an_ingest_replica_reports_a_dead_stream(redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
     import asyncio
     import logging

@@ -222,17 +222,31 @@ async def test_run_without_a_stream_url_is_a_config_error(redis_url: str, prefix
     await ingester.aclose()
 
 
-def test_the_checkpoint_waits_for_every_earlier_payload() -> None:
-    from autoplay_sdk.context.redis_ingest import _Checkpoint
+def test_the_fleet_uses_other_objects_through_their_public_api_only() -> None:
+    """No ``other._private`` in the fleet package: the ingester and the roles use the stream
+    client and the stores as any host could (``self._x`` is the object's own business)."""
+    import ast
 
-    checkpoint = _Checkpoint()
-    payloads = [object() for _ in range(4)]
-    for n, payload in enumerate(payloads, 1):
-        checkpoint.parsed(payload, str(n), "")
-    checkpoint.done(payloads[2])  # e.g. dropped by the client (and reported there)
-    checkpoint.done(payloads[1])
-    assert checkpoint.last_done == ""  # payload 1 is still being written
-    checkpoint.done(payloads[0])
-    assert checkpoint.last_done == "3"
-    checkpoint.done(payloads[3])
-    assert checkpoint.last_done == "4" and checkpoint._by_payload == {} and not checkpoint._open
+    reaches = []
+    for path in sorted((ROOT / "autoplay_sdk" / "_fleet").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                owner = node.value
+                if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                    reaches.append(f"{path.name}:{node.lineno} .{node.attr}")
+    assert reaches == []
+
+
+async def test_the_ingester_leaves_its_client_unpatched(redis_url: str, prefix: str) -> None:
+    with LocalConnector(_actions(19)) as connector:
+        ingester = _quick_lease(connector, redis_url, prefix)
+        client = ingester.client
+        task = asyncio.create_task(ingester.run())
+        await _until(lambda: ingester.last_event_id != "")
+        # Every method the client and its core run is their class's own: nothing was replaced
+        # on an instance (the core is read here only to prove nobody patched it).
+        for obj in (client, client._core):
+            assert not {name for name in vars(obj) if callable(getattr(type(obj), name, None))}
+        ingester.stop()
+        await task
+        await ingester.aclose()

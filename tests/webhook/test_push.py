@@ -92,6 +92,27 @@ def test_an_unreachable_endpoint_is_retried_then_dropped() -> None:
     assert (sender.stats.dropped, sender.stats.attempts) == (1, 2)
 
 
+def test_a_dropped_push_is_reported_with_its_reason_ids_and_size_never_its_content(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from autoplay_sdk.client import DropReport
+
+    reports: list[DropReport] = []
+    payload = {"type": "actions", "session_id": "s9", "product_id": "p", "email": "jane@example.com"}
+    with (
+        PushSender(closed_port_url(), SECRET, max_attempts=1, on_drop=reports.append, **FAST) as sender,
+        caplog.at_level(logging.WARNING, logger="autoplay_sdk.testing"),
+    ):
+        sender.send(payload)
+        assert sender.flush(10)
+    assert reports == [DropReport("push_failed", "actions", "s9", "p", 1)]
+    size = len(json.dumps(payload, separators=(",", ":")))
+    (record,) = [r for r in caplog.records if "payload dropped" in r.getMessage()]
+    assert record.drop_reason == "push_failed" and record.size == size  # type: ignore[attr-defined]
+    assert f"({size} bytes, total dropped 1)" in record.getMessage()
+    assert "jane@example.com" not in caplog.text
+
+
 def test_stop_interrupts_a_backoff_wait_and_keeps_the_payload_pending() -> None:
     with ScriptedServer([503]) as server:
         sender = PushSender(server.url, initial_backoff_s=60.0, max_backoff_s=60.0).start()

@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk.agent_state._idle import proactive_idle_eligible
 from autoplay_sdk.agent_state.v1.types import (
     AgentState,
     InvalidSnapshotError,
@@ -455,11 +456,3 @@ def _task_summary(task: TaskProgress) -> dict[str, Any]:
         "matched_steps": task.steps_completed,
         "name": task.flow_name,
     }
-
-
-def proactive_idle_eligible(sm: AgentStateMachine, now: float, interaction_timeout_s: float) -> bool:
-    """True when ``sm`` is PROACTIVE and has been for at least ``interaction_timeout_s`` at wall time ``now``.
-
-    Never changes ``sm``.
-    """
-    return sm.state == AgentState.PROACTIVE_ASSISTANCE and now - sm.state_entered_at >= interaction_timeout_s

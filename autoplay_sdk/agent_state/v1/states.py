@@ -1,5 +1,11 @@
 """Every public name of the v1 state machine, with the idle-expiry pipeline that drives it."""
 
+from autoplay_sdk.agent_state._idle_expiry import (
+    ProactiveIdleExpiryHooks,
+    ProactiveIdleExpiryPipelineResult,
+    ProactiveIdleExpiryPipelineStatus,
+    run_proactive_idle_expiry,
+)
 from autoplay_sdk.agent_state.v1.state_machine import AgentStateMachine, proactive_idle_eligible
 from autoplay_sdk.agent_state.v1.types import (
     AgentState,
@@ -8,12 +14,6 @@ from autoplay_sdk.agent_state.v1.types import (
     ProactiveIdleExpiryResult,
     SessionMetrics,
     TaskProgress,
-)
-from autoplay_sdk.proactive.state.idle_expiry import (
-    ProactiveIdleExpiryHooks,
-    ProactiveIdleExpiryPipelineResult,
-    ProactiveIdleExpiryPipelineStatus,
-    run_proactive_idle_expiry,
 )
 
 __all__ = [

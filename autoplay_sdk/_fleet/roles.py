@@ -2,13 +2,15 @@
 
 - ``role="serve"``: a reader replica.  No stream; ``/context`` and ``/reply`` read the shared
   context, summaries and user index from Redis, and session states live in Redis.
-- ``role="ingest"``: a reader replica that is also a candidate ingester.  Its lifespan runs a
-  :class:`~autoplay_sdk.context.redis_ingest.RedisIngester`: the process holding the Redis lease
-  reads the stream and writes for the whole fleet (summaries included), the others wait as hot
-  standbys and take over when it dies.
+- ``role="ingest"``: a reader replica that is also a candidate ingester.  The bridge's lifespan
+  runs its :class:`~autoplay_sdk.context.redis_ingest.RedisIngester`: the process holding the
+  Redis lease reads the stream and writes for the whole fleet (summaries included), the others
+  wait as hot standbys and take over when it dies.
 
-``app.state.user_index`` is then a ``RedisUserSessionIndex`` and ``app.state.session_states`` a
-``RedisSessionStateStore``; ``app.state.pipeline`` (in memory) is not used.  Every replica must
+Only what the role runs is built: no in-memory pipeline (``app.state.pipeline`` is ``None``), and
+a stream client only inside the ingester (``app.state.connector_client`` is the ingester's
+client with ``role="ingest"``, ``None`` with ``role="serve"``).  ``app.state.user_index`` is a
+``RedisUserSessionIndex`` and ``app.state.session_states`` a ``RedisSessionStateStore``.  Every replica must
 be built with the same ``lookback_seconds`` (and key prefix).  A Redis
 outage makes the routes answer 503 ``{"detail": "Context store unavailable"}`` (after about a
 second of retries) until it is back.
@@ -16,17 +18,16 @@ second of retries) until it is back.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import math
-from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from autoplay_sdk._fleet.ingest import RedisIngester
 from autoplay_sdk.context import _redis_core as core
 from autoplay_sdk.context._redis_core import DEFAULT_SESSION_TTL_S
-from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex
+from autoplay_sdk.context.redis_store import RedisContextStore, RedisUserSessionIndex, sync_client
 from autoplay_sdk.core.exceptions import SdkConfigError
 
 ROLES = ("ingest", "serve")
@@ -111,8 +112,7 @@ class RedisParts:
     user_index: RedisUserSessionIndex
     session_states: Any
     users: RedisUsers
-    ingester: Any  # RedisIngester | None
-    lifespan: Callable[[Any], contextlib.AbstractAsyncContextManager[None]]
+    ingester: RedisIngester | None
 
 
 def redis_parts(
@@ -139,7 +139,7 @@ def redis_parts(
     reads: dict[str, Any] = {"session_ttl_s": ttl, "write_retry_s": _READ_RETRY_S}
     store = RedisContextStore(redis_url, lookback_seconds=lookback_seconds, max_actions=_MAX_ACTIONS, **reads)
     user_index = RedisUserSessionIndex(store, redis_url, lookback_seconds=lookback_seconds, **reads)
-    users = RedisUsers(store._redis, ttl_s=ttl)
+    users = RedisUsers(sync_client(redis_url, _READ_RETRY_S), ttl_s=ttl)
     session_states: Any = None
     if session_state_class is not None:
         from autoplay_sdk.agent_state.v2.state_store import RedisSessionStateStore
@@ -147,7 +147,6 @@ def redis_parts(
         session_states = RedisSessionStateStore(redis_url)
     ingester = None
     if role == "ingest":
-        from autoplay_sdk.context.redis_ingest import RedisIngester
 
         def new_state(payload: Any) -> None:
             user_id = payload.user_id
@@ -170,33 +169,7 @@ def redis_parts(
             client_options={"max_retries": max_retries},
         )
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[None]:
-        if ingester is None:
-            yield
-            return
-        from autoplay_sdk.api.fastapi import _reader_ended_callback
-
-        task = asyncio.create_task(ingester.run())
-        task.add_done_callback(_reader_ended_callback(stream_url))  # a dead stream is logged when it dies
-        app.state.connector_client = ingester.client
-        app.state.connector_task = task
-        await asyncio.sleep(0)
-        try:
-            yield
-        finally:
-            ingester.stop()
-            done, _ = await asyncio.wait({task}, timeout=10.0)
-            if not done:
-                task.cancel()
-                await asyncio.wait({task})
-            await ingester.aclose()
-            if done and not task.cancelled():
-                task.result()
-
-    return RedisParts(
-        user_index=user_index, session_states=session_states, users=users, ingester=ingester, lifespan=lifespan
-    )
+    return RedisParts(user_index=user_index, session_states=session_states, users=users, ingester=ingester)
 
 
 def add_unavailable_handler(app: Any) -> None:

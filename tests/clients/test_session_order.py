@@ -40,6 +40,17 @@ class _FakeCore:
     def __init__(self) -> None:
         self.failed: list[Any] = []
         self.dropped: list[Any] = []
+        self.handled_payloads: list[Any] = []
+
+    def call(self, delivery: Delivery, cb: Any) -> Any:
+        try:
+            return cb(delivery.payload)
+        except Exception as exc:
+            self.callback_failed(delivery.kind, delivery.payload, exc)
+            return None
+
+    def handled(self, delivery: Delivery) -> None:
+        self.handled_payloads.append(delivery.payload)
 
     def callback_failed(self, kind: str, typed: Any, exc: BaseException) -> None:
         self.failed.append(typed)

@@ -48,6 +48,8 @@ class ConnectorClient(ClientBase):
     when more than ``max_retries`` consecutive attempts fail; every other failure is retried.
     ``http_client`` (used for every attempt, never closed by the SDK) replaces the client the SDK
     would build from ``connect_timeout``/``read_timeout_s``.
+    ``direct_read=False`` reads every body through ``httpx`` instead of straight from the
+    HTTP/1.1 connection (the faster default, used only where it is equivalent).
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class ConnectorClient(ClientBase):
         http_client: httpx.Client | None = None,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        direct_read: bool = True,
     ) -> None:
         if max_queue_size < 1:
             raise ValueError(f"max_queue_size must be >= 1, got {max_queue_size!r}")
@@ -88,6 +91,7 @@ class ConnectorClient(ClientBase):
             logger=logger,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
+        self._direct_read = direct_read
         self._queue = Backlog(max_queue_size)
         self._wake = threading.Event()
         self._socket: socket.socket | None = None
@@ -160,7 +164,7 @@ class ConnectorClient(ClientBase):
             self._socket = socket_of(response)
             if self._running:  # else stop() came before the socket was visible to it
                 feed, hand_off = self._core.feed, self._hand_off
-                for chunk in body(response):
+                for chunk in body(response, direct=self._direct_read):
                     for delivery in feed(chunk):
                         if not self._running:
                             return True

@@ -32,6 +32,7 @@ SHARED = [
     "http_client",
     "headers",
     "retry",
+    "direct_read",
 ]
 SYNC_ONLY = {"max_queue_size", "read_timeout_s"}
 ASYNC_ONLY = {"session_concurrency", "max_pending", "read_timeout_s"}

@@ -102,6 +102,8 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
             logger=logger,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
+        if not isinstance(direct_read, bool):
+            raise ValueError(f"direct_read must be True or False, got {direct_read!r}")
         self._direct_read = direct_read
         self._session_concurrency = session_concurrency
         self._max_pending = max_pending

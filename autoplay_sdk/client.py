@@ -91,6 +91,8 @@ class ConnectorClient(ClientBase):
             logger=logger,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
+        if not isinstance(direct_read, bool):
+            raise ValueError(f"direct_read must be True or False, got {direct_read!r}")
         self._direct_read = direct_read
         self._queue = Backlog(max_queue_size)
         self._wake = threading.Event()

@@ -41,3 +41,8 @@ def test_the_version_satisfies_0_7_5_pins_and_names_this_build() -> None:
     for pin in ("autoplay-sdk==0.7.5", "autoplay-sdk>=0.7.5,<0.8", "autoplay-sdk~=0.7.5", "autoplay-sdk==0.7.*"):
         assert Requirement(pin).specifier.contains(build), pin
     assert not Requirement("autoplay-sdk==0.7.6").specifier.contains(build)
+
+
+def test_the_changelog_names_the_current_version() -> None:
+    changelog = Path(__file__).resolve().parents[2] / "CHANGELOG.md"
+    assert f"`{__version__}`" in changelog.read_text(encoding="utf-8"), "say what this build is in CHANGELOG.md"

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from autoplay_sdk._explain import check_stream_url
 from autoplay_sdk._stream import Delivery, Frame, RetryPolicy, StreamCore, check_at_least_one
 from autoplay_sdk._version import __version__
 from autoplay_sdk.core.metrics import SdkMetricsHook
@@ -63,7 +64,7 @@ class ClientBase:
         check_drain_timeout(drain_timeout_s)
         if http_client is not None and not isinstance(http_client, client_type):
             raise ValueError(f"http_client must be an {client_type.__qualname__}, got {type(http_client).__name__}")
-        _check_url(url)
+        check_stream_url(url)
         self._url = url
         self._token = resolve_connector_bearer_token(token)
         self._metrics = metrics
@@ -157,15 +158,6 @@ def real_response(source: Any) -> httpx.Response | None:
     """The ``httpx.Response`` behind an event source, or ``None`` for a parsed-frames-only one."""
     response = getattr(source, "response", None)
     return response if isinstance(response, httpx.Response) else None
-
-
-def _check_url(url: str) -> None:
-    try:
-        parsed = httpx.URL(url)
-    except Exception as exc:
-        raise ValueError(f"url is not a valid URL: {exc}") from None
-    if parsed.userinfo:
-        raise ValueError("url must not contain credentials (user:password@host); pass the token as token=")
 
 
 def _base_headers(

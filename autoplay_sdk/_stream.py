@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from autoplay_sdk._explain import describe_error
 from autoplay_sdk._logging import redact_url
 from autoplay_sdk._sse import Frame, FrameDecoder
 from autoplay_sdk.core.exceptions import (
@@ -301,7 +302,12 @@ class StreamCore:
                 status,
                 self.backoff,
                 self.retry_count,
-                extra={"http_status": status, "retry_count": self.retry_count, **self._extra},
+                extra={
+                    "http_status": status,
+                    "retry_count": self.retry_count,
+                    "cause": f"HTTP {status}",
+                    **self._extra,
+                },
             )
             return
         self.retry_count += 1
@@ -352,7 +358,7 @@ class StreamCore:
             cause,
             self.backoff,
             self.retry_count,
-            extra={"retry_count": self.retry_count, **self._extra},
+            extra={"retry_count": self.retry_count, "cause": f"connection lost ({cause})", **self._extra},
         )
 
     def _fatal(self, exc: httpx.HTTPStatusError) -> SdkError:
@@ -505,5 +511,4 @@ class StreamCore:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return describe_error(exc)

@@ -36,8 +36,10 @@ from autoplay_sdk._stream import (
     check_at_least_one,
     check_positive,
 )
+from autoplay_sdk.core.exceptions import SdkUpstreamError as SdkUpstreamError  # importable here, as in 0.7.5
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
+from autoplay_sdk.stream_auth import resolve_connector_bearer_token as resolve_connector_bearer_token  # as in 0.7.5
 
 logger = get_logger(__name__)
 
@@ -51,7 +53,9 @@ _MAX_SESSION_SEMAPHORES = 10_000
 class AsyncConnectorClient(LaneHandOff, ClientBase):
     """Asyncio SSE client for ``GET /stream/{product_id}``.
 
-    Raises ``ValueError`` for invalid arguments.  ``run()`` raises ``SdkAuthError`` /
+    Raises ``ValueError`` for invalid arguments; a ``url`` that cannot work (no ``http(s)://`` scheme,
+    no host, credentials in it) raises ``SdkConfigError``, which is also a ``ValueError``.  ``run()``
+    raises ``SdkAuthError`` /
     ``SdkNotFoundError`` (both ``httpx.HTTPStatusError``) at once on 401/403/404,
     ``SdkConfigError`` when the URL does not answer with an event stream, and
     ``SdkUpstreamError`` when more than ``max_retries`` consecutive attempts fail.

@@ -198,14 +198,21 @@ def _payload_to_json(payload: AnyPayload) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def _payload_from_json(raw: str) -> AnyPayload | None:
-    """Parse one stored member (with or without its 9-character random prefix); ``None`` to skip."""
-    text = raw[9:] if len(raw) > 9 and raw[8] == ":" else raw
+def _payload_from_json(raw: str | bytes) -> AnyPayload | None:
+    """Parse one stored member (with or without its 9-character random prefix); ``None`` to skip.
+
+    Never raises for what Redis holds: any member that does not decode (invalid UTF-8, not JSON,
+    not an object, nesting too deep, fields the models reject) is logged and skipped.
+    """
     try:
-        data = json.loads(text)
-        if not isinstance(data, dict):
+        text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
+        raw = text
+        data = json.loads(text[9:] if len(text) > 9 and text[8] == ":" else text)
+        if type(data) is not dict:
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-    except ValueError:
+    except MemoryError:
+        raise
+    except Exception:  # any decode failure (RecursionError included) is a corrupt entry
         logger.warning(
             "RedisEventBuffer corrupt JSON in drain — skipping entry",
             exc_info=True,
@@ -215,6 +222,8 @@ def _payload_from_json(raw: str) -> AnyPayload | None:
     event_type = data.get("type")
     try:
         return parse_payload(data)
+    except MemoryError:
+        raise
     except Exception:
         logger.warning(
             "RedisEventBuffer could not deserialize %s payload in drain — skipping",
@@ -304,8 +313,7 @@ class RedisEventBuffer:
                     max_connections=self._max_concurrent + 2,
                     socket_connect_timeout=2,
                     socket_timeout=2,
-                    decode_responses=True,
-                )
+                )  # bytes replies: a member that is not UTF-8 is skipped alone, not the whole drain
                 client = aioredis.Redis(connection_pool=pool)
                 await client.ping()
             except Exception as exc:
@@ -396,7 +404,7 @@ class RedisEventBuffer:
         if client is None or not ok:
             return []
         try:
-            sessions = _texts(await client.smembers(self._sessions_key))
+            sessions = _members(await client.smembers(self._sessions_key))
         except Exception as exc:
             logger.warning(
                 "RedisEventBuffer.drain could not fetch sessions: %s",
@@ -407,7 +415,8 @@ class RedisEventBuffer:
             return []
         if not sessions:
             return []
-        keys = [self._buffer_key(s) for s in sessions]
+        base = self._buffer_key("").encode()
+        keys = [base + s for s in sessions]  # raw bytes: a session id that is not UTF-8 still drains
         started = time.perf_counter()
         success = False
         try:
@@ -443,12 +452,13 @@ class RedisEventBuffer:
         if client is None or not ok:
             return 0
         try:
-            sessions = _texts(await client.smembers(self._sessions_key))
+            sessions = _members(await client.smembers(self._sessions_key))
             if not sessions:
                 return 0
+            base = self._buffer_key("").encode()
             async with client.pipeline(transaction=False) as pipe:
                 for session in sessions:
-                    pipe.zcard(self._buffer_key(session))
+                    pipe.zcard(base + session)
                 counts = await pipe.execute()
             return int(sum(counts))
         except Exception as exc:
@@ -475,9 +485,9 @@ class RedisEventBuffer:
         )
 
 
-def _texts(values: Any) -> list[str]:
-    """Redis replies as ``str`` (the pool decodes responses), sorted for a stable order."""
-    return sorted(v.decode() if isinstance(v, bytes) else str(v) for v in values)
+def _members(values: Any) -> list[bytes]:
+    """Set members as the bytes Redis holds (whatever the client decodes), sorted for a stable order."""
+    return sorted(v if isinstance(v, bytes) else str(v).encode("utf-8", "surrogateescape") for v in values)
 
 
 async def _close_quietly(client: Redis) -> None:

@@ -34,7 +34,11 @@ from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import DEFAULT_MAX_FRAME_BYTES, Delivery, RetryPolicy, check_positive
 from autoplay_sdk._sync_io import Opening, body, socket_of
+from autoplay_sdk.core.exceptions import SdkUpstreamError as SdkUpstreamError  # importable here, as in 0.7.5
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
+from autoplay_sdk.core.models import ActionsPayload as ActionsPayload  # importable here, as in 0.7.5
+from autoplay_sdk.core.models import SummaryPayload as SummaryPayload  # importable here, as in 0.7.5
+from autoplay_sdk.stream_auth import resolve_connector_bearer_token as resolve_connector_bearer_token  # as in 0.7.5
 
 logger = get_logger(__name__)
 
@@ -42,7 +46,9 @@ logger = get_logger(__name__)
 class ConnectorClient(ClientBase):
     """Blocking SSE client for ``GET /stream/{product_id}``.
 
-    Raises ``ValueError`` for invalid arguments (messages name the parameter).  ``run()`` raises
+    Raises ``ValueError`` for invalid arguments (messages name the parameter); a ``url`` that cannot
+    work (no ``http(s)://`` scheme, no host, credentials in it) raises ``SdkConfigError``, which is
+    also a ``ValueError``.  ``run()`` raises
     ``SdkAuthError``/``SdkNotFoundError`` (both ``httpx.HTTPStatusError``) at once on 401/403/404,
     ``SdkConfigError`` when the URL does not answer with an event stream, and ``SdkUpstreamError``
     when more than ``max_retries`` consecutive attempts fail; every other failure is retried.

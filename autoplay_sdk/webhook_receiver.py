@@ -11,9 +11,14 @@ Decisions where the published contract is silent:
 
 * Signatures are compared as bytes with :func:`hmac.compare_digest`, so a header with
   non-ASCII characters is simply invalid (``False``), never an exception.
-* Any body that is not a UTF-8 JSON object (invalid UTF-8 — lone surrogates included —,
-  ``[1]``, ``null``, ...) is logged
-  as unparseable and gives ``None``; so does a payload whose fields the models reject.
+* A body that cannot be decoded is a malformed payload, whatever the reason: invalid UTF-8
+  (lone surrogates included), text that is not JSON, JSON that is not an object (``[1]``,
+  ``null``), nesting too deep for the decoder (``RecursionError``), numbers too long to convert,
+  fields the models reject.  It is logged at WARNING with its size and the error type (never its
+  content), counted in :attr:`WebhookReceiver.malformed_count`, and gives ``None``; ``handle``
+  and ``handle_sync`` then return ``None`` and the host answers 200, because sending the same
+  bytes again can never succeed.  Only ``MemoryError`` propagates: running out of memory is the
+  process's problem, not the body's.
 * Typed payloads are built by the same ``type`` → model table the stream clients use.
 * ``dedupe_window`` (keyword-only, default ``0`` = off): the connector retries deliveries that
   failed or timed out, so the same body can arrive twice.  With ``dedupe_window=N`` the
@@ -45,6 +50,22 @@ SIGNATURE_HEADER = "X-Connector-Signature"
 _PREFIX = "sha256="
 
 
+def _raw(body: bytes | bytearray | memoryview | str) -> bytes:
+    """The bytes a signature covers: ``body`` itself, or a ``str`` body encoded as UTF-8."""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8", "surrogatepass")
+    return bytes(body)
+
+
+def _size(body: object) -> int | None:
+    try:
+        return len(body)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
 def _signature_hex(secret: str, body: bytes) -> str:
     """Lower-case hex HMAC-SHA256 of ``body`` keyed with ``secret`` (UTF-8)."""
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
@@ -74,6 +95,12 @@ class WebhookReceiver:
         self._dedupe_window = dedupe_window
         self._seen: OrderedDict[bytes, None] = OrderedDict()
         self._seen_lock = threading.Lock()
+        self._malformed = 0
+
+    @property
+    def malformed_count(self) -> int:
+        """How many bodies :meth:`parse` (and so ``handle``) rejected as malformed so far."""
+        return self._malformed
 
     def on_actions(self, fn: ActionCallback) -> WebhookReceiver:
         """Replace the actions callback; returns ``self``."""
@@ -94,37 +121,52 @@ class WebhookReceiver:
             return True
         if not signature_header or not signature_header.startswith(_PREFIX):
             return False
-        expected = _signature_hex(self._secret, body).encode()
+        expected = _signature_hex(self._secret, _raw(body)).encode()
         given = signature_header[len(_PREFIX) :].encode("utf-8", "surrogateescape")
         return hmac.compare_digest(expected, given)
 
     def parse(self, body: bytes) -> AnyPayload | None:
-        """The typed payload of ``body``, or ``None`` (logged) if it is not one.
+        """The typed payload of ``body``, or ``None`` (logged, counted) if it is not one.
 
-        Checks no signature and runs no callback.
+        Never raises for any body (``MemoryError`` aside).  Checks no signature and runs no
+        callback.
         """
         try:
             data = json.loads(body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body)
-            if not isinstance(data, dict):
+            if type(data) is not dict:
                 raise ValueError(f"expected a JSON object, got {type(data).__name__}")
-        except (ValueError, TypeError):  # JSONDecodeError, UnicodeDecodeError, a body that is not bytes
-            logger.warning("WebhookReceiver could not parse JSON body", exc_info=True)
+        except MemoryError:
+            raise
+        except Exception as exc:  # any decode failure (RecursionError included) is a malformed body
+            self._count_malformed()
+            logger.warning(
+                "WebhookReceiver could not parse JSON body",
+                exc_info=True,
+                extra={"body_bytes": _size(body), "error_type": type(exc).__name__},
+            )
             return None
         event_type = data.get("type")
         try:
             payload = parse_payload(data)
+        except MemoryError:
+            raise
         except Exception as exc:
+            self._count_malformed()
             logger.warning(
                 "WebhookReceiver failed to deserialize event_type=%s — skipping: %s",
                 event_type,
                 exc,
                 exc_info=True,
-                extra={"event_type": event_type},
+                extra={"event_type": event_type, "body_bytes": _size(body), "error_type": type(exc).__name__},
             )
             return None
         if payload is None:
             logger.debug("WebhookReceiver unknown event type: %s", event_type, extra={"event_type": event_type})
         return payload
+
+    def _count_malformed(self) -> None:
+        with self._seen_lock:
+            self._malformed += 1
 
     # -- the shared steps of handle() and handle_sync() -------------------------------------
 
@@ -184,8 +226,9 @@ class WebhookReceiver:
         """Verify, parse and dispatch one POST body; return the payload (``None`` if there was none).
 
         Raises ``ValueError("Invalid X-Connector-Signature")`` when the signature does not
-        match.  A coroutine returned by the callback is awaited.  Callback exceptions are
-        logged and swallowed.
+        match, and nothing else: a malformed body is logged, counted and gives ``None``.  A
+        coroutine returned by the callback is awaited.  Callback exceptions are logged and
+        swallowed.
         """
         payload = self._accept(body, signature_header)
         if payload is None:
@@ -199,7 +242,7 @@ class WebhookReceiver:
         return payload
 
     def handle_sync(self, body: bytes, signature_header: str | None = None) -> AnyPayload | None:
-        """Like :meth:`handle`, for synchronous hosts (Flask, Django).
+        """Like :meth:`handle`, for synchronous hosts (Flask, Django); raises only for a bad signature.
 
         An ``async`` callback is not supported: its coroutine is closed unrun and the error is
         logged at ERROR like any callback failure (not raised); the payload is still returned.

@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 import threading
 
-from _source import stream_source
-
 from autoplay_sdk import ActionsPayload, ConnectorClient, EventBuffer
+from autoplay_sdk.testing import stream_source
 
 
 def main() -> None:
@@ -26,7 +25,9 @@ def main() -> None:
 
     dropped: list[object] = []
     buffer = EventBuffer(max_size=1000, on_drop=dropped.append)  # oldest evicted when full
-    with stream_source(args.url, args.token) as (url, token, expected):
+    # Your stream, or else a local connector with 4 sample sessions (expected: how many it serves).
+    with stream_source(args.url, args.token, sessions=4) as source:
+        url, token, expected = source.url, source.token, source.expected
         client = ConnectorClient(url, token=token)
         client.on_actions(buffer.add).on_summary(buffer.add)  # add() is thread-safe
         reader = client.run_in_background()

@@ -9,12 +9,12 @@ Run: python examples/chatbot_writer.py [STREAM_URL [TOKEN]]
 
 import asyncio
 import json
+import sys
 
 import httpx
-from _source import event_source
 
 from autoplay_sdk import ActionsPayload, AsyncConnectorClient, BaseChatbotWriter
-from autoplay_sdk.testing import PayloadRecorder
+from autoplay_sdk.testing import PayloadRecorder, stream_source
 
 notes: list[tuple[str, str]] = []  # (conversation id, note body) as the desk received them
 
@@ -46,7 +46,7 @@ async def main() -> None:
             await writer.write_actions("", payload.session_id, wire_actions)
             received(payload)
 
-        with event_source(sessions=1) as source:
+        with stream_source(*sys.argv[1:3], sessions=1) as source:
             client = AsyncConnectorClient(url=source.url, token=source.token).on_actions(on_actions)
             task = client.run_in_background()
             await received.wait_for_async(lambda got: len(got) >= 2, timeout=source.timeout)

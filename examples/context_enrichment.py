@@ -7,8 +7,7 @@ Run: python examples/context_enrichment.py [STREAM_URL [TOKEN]]
 """
 
 import asyncio
-
-from _source import event_source
+import sys
 
 from autoplay_sdk import (
     ActionsPayload,
@@ -17,7 +16,7 @@ from autoplay_sdk import (
     AsyncSessionSummarizer,
     SummaryPayload,
 )
-from autoplay_sdk.testing import PayloadRecorder, local_summarizer_llm
+from autoplay_sdk.testing import PayloadRecorder, local_summarizer_llm, stream_source
 
 
 async def my_llm(prompt: str) -> str:
@@ -34,7 +33,7 @@ async def main() -> None:
         await summarizer.add(payload)
         received(payload)
 
-    with event_source() as source:
+    with stream_source(*sys.argv[1:3]) as source:
         client = AsyncConnectorClient(url=source.url, token=source.token).on_actions(on_actions)
 
         async def on_summary(payload: SummaryPayload) -> None:
@@ -43,7 +42,7 @@ async def main() -> None:
 
         client.on_summary(on_summary)
         task = client.run_in_background()
-        await received.wait_for_async(source.expected, timeout=source.timeout)
+        await received.wait_for_async(source.expected or 10, timeout=source.timeout)  # the sample, or 10 of yours
         client.stop()
         await task
         await summarizer.flush()  # let pending summaries finish

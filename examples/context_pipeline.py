@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import threading
 
-from _source import stream_source
-
 from autoplay_sdk import (
     ActionsPayload,
     ConnectorClient,
@@ -24,7 +22,7 @@ from autoplay_sdk import (
     SummaryPayload,
     UserSessionIndex,
 )
-from autoplay_sdk.testing import local_summarizer_llm_sync
+from autoplay_sdk.testing import local_summarizer_llm_sync, stream_source
 
 
 def main() -> None:
@@ -42,7 +40,9 @@ def main() -> None:
     last_user: list[str] = []
     all_in = threading.Event()
 
-    with stream_source(args.url, args.token) as (url, token, expected):
+    # Your stream, or else a local connector with 4 sample sessions (expected: how many it serves).
+    with stream_source(args.url, args.token, sessions=4) as source:
+        url, token, expected = source.url, source.token, source.expected
 
         def counted() -> None:
             nonlocal received

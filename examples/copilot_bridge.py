@@ -9,12 +9,12 @@ Run: python examples/copilot_bridge.py [STREAM_URL [TOKEN]]
 
 import asyncio
 import secrets
+import sys
 
 import httpx
-from _source import event_source
 
 from autoplay_sdk.api import build_copilot_app
-from autoplay_sdk.testing import local_summarizer_llm
+from autoplay_sdk.testing import local_summarizer_llm, stream_source
 
 
 async def llm(prompt: str) -> str:
@@ -33,7 +33,7 @@ async def first_users(http: httpx.AsyncClient, timeout: float) -> list[dict]:
 async def main() -> None:
     api_key = secrets.token_hex(16)
     headers = {"Authorization": f"Bearer {api_key}"}
-    with event_source() as source:
+    with stream_source(*sys.argv[1:3]) as source:
         app = build_copilot_app(stream_url=source.url, token=source.token, llm=llm, api_key=api_key)
         async with (
             app.router.lifespan_context(app),

@@ -4,17 +4,17 @@ Run: python examples/drop_handling.py [STREAM_URL [TOKEN]]
 """
 
 import logging
+import sys
 import threading
 import time
 
-from _source import event_source
-
 from autoplay_sdk import ActionsPayload, ConnectorClient
+from autoplay_sdk.testing import stream_source
 
 logging.basicConfig(level=logging.WARNING, format="%(message)s")
 log = logging.getLogger("drop_handling")
 
-with event_source(sessions=4) as source:
+with stream_source(*sys.argv[1:3], sessions=4) as source:
     handled: list[str] = []
     first_drop = threading.Event()
 

@@ -51,11 +51,13 @@ if os.environ.get("STREAM_URL"):  # uvicorn fastapi_lifespan:app
 
 async def main() -> None:
     import asyncio
+    import sys
 
     import httpx
-    from _source import event_source
 
-    with event_source() as source:
+    from autoplay_sdk.testing import stream_source
+
+    with stream_source(*sys.argv[1:3]) as source:
         app = create_app(source.url, source.token)
         # What uvicorn does around the app: run its lifespan, serve requests in between.
         async with (

@@ -14,6 +14,7 @@ Needs the ``serve`` extra for the local connector: ``pip install 'autoplay-sdk[s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -105,11 +106,13 @@ async def run(url: str, token: str, expected: int | None) -> None:
     async with copilot:  # ticks the session state machines in the background
         reader = asyncio.ensure_future(client.run())
         waiter = asyncio.ensure_future(all_seen.wait())
-        await asyncio.wait({reader, waiter}, timeout=60 if expected else None, return_when=asyncio.FIRST_COMPLETED)
-        client.stop()
-        await reader
-        waiter.cancel()
-    print(f"{copilot.counts.get('delivered', 0)} offers; outcomes: {dict(sorted(copilot.counts.items()))}")
+        try:
+            await asyncio.wait({reader, waiter}, timeout=60 if expected else None, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when Ctrl-C cancels this task: stop reading, then report
+            client.stop()
+            await reader
+            waiter.cancel()
+            print(f"{copilot.counts.get('delivered', 0)} offers; outcomes: {dict(sorted(copilot.counts.items()))}")
 
 
 def main() -> None:
@@ -125,4 +128,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a live run ends: no traceback
+        main()

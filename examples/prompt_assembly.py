@@ -8,9 +8,8 @@ Run: python examples/prompt_assembly.py [STREAM_URL [TOKEN]]
 """
 
 import asyncio
+import sys
 import time
-
-from _source import event_source
 
 from autoplay_sdk import ActionsPayload, AsyncConnectorClient, AsyncContextStore
 from autoplay_sdk.prompts import RAG_SYSTEM_PROMPT
@@ -23,7 +22,7 @@ from autoplay_sdk.rag.query import (
     effective_inbound_timestamp,
     format_rag_system_prompt,
 )
-from autoplay_sdk.testing import PayloadRecorder
+from autoplay_sdk.testing import PayloadRecorder, stream_source
 
 
 async def main() -> None:
@@ -34,7 +33,7 @@ async def main() -> None:
         await store.add(payload)
         received(payload)
 
-    with event_source(sessions=1) as source:
+    with stream_source(*sys.argv[1:3], sessions=1) as source:
         client = AsyncConnectorClient(url=source.url, token=source.token).on_actions(on_actions)
         task = client.run_in_background()
         await received.wait_for_async(lambda got: len(got) >= 3, timeout=source.timeout)

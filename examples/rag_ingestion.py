@@ -9,12 +9,11 @@ Run: python examples/rag_ingestion.py [STREAM_URL [TOKEN]]
 import asyncio
 import math
 import re
+import sys
 import zlib
 
-from _source import event_source
-
 from autoplay_sdk import AsyncConnectorClient, AsyncRagPipeline
-from autoplay_sdk.testing import PayloadRecorder
+from autoplay_sdk.testing import PayloadRecorder, stream_source
 
 DIMENSIONS = 256
 index: dict[str, tuple[list[float], dict]] = {}  # vector_id -> (vector, metadata)
@@ -47,11 +46,11 @@ def search(query: str, k: int = 2) -> list[str]:
 
 async def main() -> None:
     pipeline = AsyncRagPipeline(embed, upsert)
-    with event_source() as source:
+    with stream_source(*sys.argv[1:3]) as source:
         client = AsyncConnectorClient(url=source.url, token=source.token)
         client.on_actions(pipeline.on_actions).on_summary(pipeline.on_summary)
         task = client.run_in_background()
-        await upserted.wait_for_async(source.expected, timeout=source.timeout)
+        await upserted.wait_for_async(source.expected or 10, timeout=source.timeout)  # the sample, or 10 of yours
         client.stop()
         await task
 

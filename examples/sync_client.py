@@ -3,18 +3,20 @@
 Run: python examples/sync_client.py [STREAM_URL [TOKEN]]
 """
 
-from _source import event_source
+import sys
 
 from autoplay_sdk import ActionsPayload, ConnectorClient, SummaryPayload
+from autoplay_sdk.testing import stream_source
 
-with event_source() as source:
+with stream_source(*sys.argv[1:3]) as source:  # your stream, or a local connector with a sample
     client = ConnectorClient(url=source.url, token=source.token)
+    wanted = source.expected or 10  # the whole sample, or the first 10 payloads of your stream
     seen = 0
 
     def done_one() -> None:
         global seen
         seen += 1
-        if seen == source.expected:
+        if seen == wanted:
             client.stop()  # run() returns once the queued callbacks are done
 
     def show_actions(payload: ActionsPayload) -> None:

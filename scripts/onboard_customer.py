@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from autoplay_sdk.admin import DEFAULT_CONNECTOR_URL
-from autoplay_sdk.admin._operator import EXIT_OK, failure, normalized_inputs
+from autoplay_sdk.admin._operator import EXIT_OK, failure, in_command_terms, normalized_inputs
 from autoplay_sdk.admin.product_onboarding import OnboardingRunParams, run_product_onboarding
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -80,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if outcome is None:
             raise
         code, message = outcome
+        message = in_command_terms(message, command="onboard_customer.py", product_id_arg="--product-id")
         sys.stdout.flush()
         print(f"onboard_customer: error: {message}", file=sys.stderr)
         return code

@@ -43,7 +43,7 @@ def _run(path: str) -> tuple[int, str, str]:
         os.chdir(saved_cwd)
         root.handlers[:], root.level = saved_handlers, saved_level
         folder = os.path.dirname(path) + os.sep
-        for name in set(sys.modules) - saved_modules:  # the program's own helper modules (e.g. _source)
+        for name in set(sys.modules) - saved_modules:  # modules the program imported from its own folder
             if (getattr(sys.modules[name], "__file__", None) or "").startswith(folder):
                 del sys.modules[name]
     return rc, out.getvalue(), err.getvalue()

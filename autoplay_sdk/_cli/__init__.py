@@ -1,9 +1,12 @@
-"""``autoplay-sdk``: the command-line tool (``connector``, ``tail``, ``demo``, ``serve``).
+"""``autoplay-sdk``: the command-line tool (``connector``, ``tail``, ``demo``, ``serve``, ``onboard``).
 
 A thin shell: library code returns results and never prints; this package parses arguments,
 calls it, and renders the results through a :class:`rich.console.Console` it creates (or is
-given).  Exit codes: 0 success (Ctrl-C is a clean stop), 2 usage or fatal errors.  A token is
-never printed, except the key ``connector`` generates for its own local server, shown once.
+given).  Each command is one parser whose ``run`` default is its one function.  Exit codes: 0
+success (Ctrl-C is a clean stop), 2 usage or fatal errors (``onboard`` has its own).  The SDK's
+warnings are shown on stderr without ``-v`` (``tail`` and ``demo`` show failures in their own
+view).  A token is never printed, except the key ``connector`` generates for its own local
+server, shown once.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ import argparse
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from autoplay_sdk._cli._common import EXIT_ERROR, EXIT_OK, int_in, positive_float, stream_url
-from autoplay_sdk._cli._demo import DEFAULT_TIMEOUT_S
+from autoplay_sdk._cli._common import EXIT_ERROR, EXIT_OK
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
+
+if TYPE_CHECKING:
+    from autoplay_sdk._cli._common import Runtime
 
 __all__ = ["main"]
 
@@ -48,132 +54,76 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="show SDK logs on stderr (-vv for debug logs)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from autoplay_sdk._cli import _serve
+    # Each command registers one parser whose defaults carry the one function that runs it.
+    from autoplay_sdk._cli import _commands, _onboard, _serve
 
     _serve.add_parser(commands, parents=[common])
-    from autoplay_sdk._cli import _onboard
-
     _onboard.add_parser(commands, parents=[common])
-
-    connector = commands.add_parser(
-        "connector",
-        parents=[common],
-        help="run a local connector that serves sample events",
-        description="Run a local Autoplay connector (SSE over HTTP) until Ctrl-C. Prints its stream URL and "
-        "key; the key is generated unless --token is given, and is shown once.",
-    )
-    connector.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
-    connector.add_argument(
-        "--port", type=int_in(0, 65535), default=8765, help="port; 0 picks a free one (default: %(default)s)"
-    )
-    connector.add_argument("--product", default="demo-product", help="product id served (default: %(default)s)")
-    connector.add_argument("--token", default="", help="bearer token clients must send (default: generate one)")
-    connector.add_argument("--no-sample", action="store_true", help="start empty instead of with sample events")
-    connector.add_argument(
-        "--heartbeat",
-        type=positive_float,
-        default=15.0,
-        metavar="SECONDS",
-        help="heartbeat interval on idle streams (default: %(default)g)",
-    )
-    connector.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
-    connector.add_argument(
-        "--push-url", type=stream_url, metavar="URL", help="also POST every event to URL, signed, as push mode does"
-    )
-    connector.add_argument("--push-secret", default="", metavar="S", help="secret that signs the pushed events")
-
-    tail = commands.add_parser(
-        "tail",
-        parents=[common],
-        help="watch a live stream: sessions, counts, rate, drops",
-        description=f"Connect to a connector stream and show a live table of its sessions until Ctrl-C. "
-        f"The token comes from --token or {TOKEN_ENV_VAR}.",
-    )
-    tail.add_argument("url", type=stream_url, help="stream URL, e.g. https://<host>/stream/<product_id>")
-    tail.add_argument("--token", default="", help=f"bearer token (default: ${TOKEN_ENV_VAR})")
-    tail.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
-    tail.add_argument("--max-events", type=int_in(1), metavar="N", help="stop once N events have been received")
-    tail.add_argument(
-        "--max-retries",
-        type=int_in(0),
-        metavar="N",
-        help="give up (exit 2) after N consecutive failed connection attempts (default: retry forever)",
-    )
-
-    demo = commands.add_parser(
-        "demo",
-        parents=[common],
-        help="the whole pipeline on sample events: stream, context, enriched query, chat prompt",
-        description="Start a local connector with sample events, stream them through AsyncConnectorClient, "
-        "feed them into an AsyncContextStore with an offline summarizer, and follow one session through the "
-        "whole pipeline: a typed payload, the enrich() output for a sample question, the chat prompt a reply "
-        "model would receive and an offline stand-in reply; the other sessions get a table row. Then it shows "
-        "which sessions the proactive copilot speaks to first, and why (three extra sample sessions hesitate). "
-        "-v shows every session in full (-vv adds the SDK's logs). Ends by itself.",
-    )
-    demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
-    demo.add_argument(
-        "--sessions",
-        type=int_in(1),
-        default=4,
-        help="ordinary sample sessions to generate, besides the three hesitating ones (default: %(default)s)",
-    )
-    demo.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default: %(default)s)")
-    demo.add_argument(
-        "--timeout",
-        type=positive_float,
-        default=DEFAULT_TIMEOUT_S,
-        metavar="SECONDS",
-        help="give up (exit 2) if the events have not all arrived by then (default: %(default)g)",
-    )
+    _commands.add_connector_parser(commands, parents=[common])
+    _commands.add_tail_parser(commands, parents=[common])
+    _commands.add_demo_parser(commands, parents=[common])
     return parser
 
 
-class _NoTraceback(logging.Formatter):
-    """One line per record: the CLI promises errors without tracebacks, in logs too.
+class _OneLine(logging.Formatter):
+    """One line per record, unless ``tracebacks`` (``-vv``): then exceptions keep their traceback.
 
     SDK records already carry the ``autoplay_sdk: `` prefix; others (uvicorn) get their logger name.
     """
 
+    def __init__(self, fmt: str, *, tracebacks: bool = False) -> None:
+        super().__init__(fmt)
+        self._tracebacks = tracebacks
+
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        if not self._tracebacks and text.startswith("Traceback (most recent call last)"):
+            text = text.rstrip().splitlines()[-1]  # uvicorn logs a formatted traceback as the message
         return text if record.name.startswith("autoplay_sdk") else f"{record.name}: {text}"
 
-    def formatException(self, ei: object) -> str:
-        return ""
+    def formatException(self, ei: Any) -> str:
+        return super().formatException(ei) if self._tracebacks else ""
 
     def formatStack(self, stack_info: str) -> str:
-        return ""
+        return super().formatStack(stack_info) if self._tracebacks else ""
 
 
 @contextlib.contextmanager
-def _cli_logging(err_console: Console, verbose: int) -> Iterator[None]:
+def _cli_logging(err_console: Console, verbose: int, *, warnings: bool = True) -> Iterator[None]:
     """Route SDK (and uvicorn) logs for the duration of a command, then restore the loggers.
 
-    Without ``-v`` the records are swallowed (a handler is still attached, so Python's last-resort
-    handler does not print warnings and tracebacks); with ``-v`` INFO and up, with ``-vv`` DEBUG,
-    go to stderr, one line each.
+    Without ``-v``, the SDK's warnings and errors go to stderr, one line each (a stream that
+    cannot be reached says so as it retries); commands that show failures in their own view pass
+    ``warnings=False`` and stay quiet (a handler is still attached, so Python's last-resort
+    handler prints nothing either).  ``-v`` adds INFO and uvicorn's logs; ``-vv`` adds DEBUG and
+    tracebacks.
     """
-    handler: logging.Handler
-    if verbose:
+    quiet = logging.NullHandler()  # attached where nothing should show: keeps the last resort quiet
+    handler: logging.Handler = quiet
+    if verbose or warnings:
         from rich.logging import RichHandler
 
         handler = RichHandler(console=err_console, show_path=False, markup=False, rich_tracebacks=False)
-        handler.setFormatter(_NoTraceback("%(message)s"))
-    else:
-        handler = logging.NullHandler()
+        handler.setFormatter(_OneLine("%(message)s", tracebacks=verbose > 1))
+        if not verbose:
+            handler.setLevel(logging.WARNING)
     level = logging.DEBUG if verbose > 1 else logging.INFO
-    loggers = [logging.getLogger("autoplay_sdk"), logging.getLogger("uvicorn")]
+    # Without -v uvicorn stays quiet: the command reports what made it fail in its own words.
+    routes = [
+        (logging.getLogger("autoplay_sdk"), handler),
+        (logging.getLogger("uvicorn"), handler if verbose else quiet),
+    ]
+    loggers = [lg for lg, _ in routes]
     saved = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.addHandler(handler)
+    for lg, h in routes:
+        lg.addHandler(h)
         if verbose:
             lg.setLevel(level)
     try:
         yield
     finally:
-        for lg, old in zip(loggers, saved, strict=True):
-            lg.removeHandler(handler)
+        for (lg, h), old in zip(routes, saved, strict=True):
+            lg.removeHandler(h)
             lg.setLevel(old)
 
 
@@ -191,7 +141,6 @@ def main(
     ``console`` when only that is given), ``stop`` ends a serving ``connector`` or ``tail`` like
     Ctrl-C would, and ``ready`` is set once they are up.  These exist for embedding and tests.
     """
-    from autoplay_sdk._cli._commands import cmd_connector, cmd_demo, cmd_tail
     from autoplay_sdk._cli._common import Runtime
 
     out = console if console is not None else Console()
@@ -207,20 +156,12 @@ def main(
             parser.print_help()
         return EXIT_ERROR
     runtime = Runtime(out, err, stop if stop is not None else threading.Event(), ready or threading.Event())
-    from autoplay_sdk._cli._onboard import cmd_onboard
-    from autoplay_sdk._cli._serve import cmd_serve
-
-    command = {
-        "connector": cmd_connector,
-        "tail": cmd_tail,
-        "demo": cmd_demo,
-        "serve": cmd_serve,
-        "onboard": cmd_onboard,
-    }[args.command]
+    command: Callable[[argparse.Namespace, Runtime], int] = args.run
     # For demo, -v means "show every session in full"; its logs start at -vv.
     log_level = max(args.verbose - 1, 0) if args.command == "demo" else args.verbose
     try:
-        with _cli_logging(err, log_level):
+        # tail and demo show failures in their own view; the others print warnings as they happen.
+        with _cli_logging(err, log_level, warnings=args.command not in ("tail", "demo")):
             return command(args, runtime)
     except KeyboardInterrupt:  # a second Ctrl-C while shutting down: still a clean exit
         return EXIT_OK

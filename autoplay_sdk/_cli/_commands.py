@@ -1,9 +1,12 @@
-"""The ``connector``, ``tail`` and ``demo`` drivers (``serve`` lives in ``_serve``).
+"""The ``connector``, ``tail`` and ``demo`` commands (``serve`` and ``onboard`` have their own modules).
 
-They wire library objects together, wait, and render results.
+Each command is one parser (``add_<name>_parser``, whose defaults carry ``run``) and one
+function (``cmd_<name>``) that wires library objects together, waits, and renders results.
 
-Every command returns an exit code: 0 for success (Ctrl-C is a clean stop, not an error), 2 for
-usage and fatal errors.  Errors are one line on the error console; no traceback, never a token.
+Every command returns an exit code: 0 for success, 2 for usage and fatal errors.  Ctrl-C is the
+normal way to stop ``connector`` and ``tail`` (0); ``demo`` ends by itself, so Ctrl-C there means
+it did not complete (2, with an ``error:`` line).  Errors are one line on the error console;
+no traceback, never a token.
 """
 
 from __future__ import annotations
@@ -13,18 +16,31 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import httpx
 from rich.console import RenderableType
 from rich.live import Live
 
-from autoplay_sdk._cli._common import EXIT_OK, LOOPBACK, Runtime, describe_failure, new_key, redact_url
-from autoplay_sdk._cli._demo import run_demo
+from autoplay_sdk._cli._common import (
+    EXIT_OK,
+    LOOPBACK,
+    Runtime,
+    describe_failure,
+    int_in,
+    new_key,
+    positive_float,
+    redact_url,
+    stream_url,
+)
+from autoplay_sdk._cli._demo import DEFAULT_TIMEOUT_S, run_demo
 from autoplay_sdk._cli._render import connector_banner, demo_panels, demo_summary, tail_table
 from autoplay_sdk._cli._tail import FailureListener, TailStats
 from autoplay_sdk.client import ConnectorClient
 from autoplay_sdk.core.exceptions import SdkConfigError, SdkError
 from autoplay_sdk.core.models import AnyPayload
+from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
 
 _TICK_S = 0.25  # how often the live view redraws and checks for stop / --for
 _JOIN_S = 15.0  # ConnectorClient.run() itself waits up to 10 s for its worker
@@ -36,6 +52,93 @@ def _tick(until: float | None) -> float | None:
         return _TICK_S
     remaining = until - time.monotonic()
     return min(_TICK_S, remaining) if remaining > 0 else None
+
+
+# --------------------------------------------------------------------------- parsers
+
+
+def add_connector_parser(commands: Any, *, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
+    """Register ``connector`` on ``commands`` (an argparse sub-parsers object); it runs :func:`cmd_connector`."""
+    connector = commands.add_parser(
+        "connector",
+        parents=list(parents),
+        help="run a local connector that serves sample events",
+        description="Run a local Autoplay connector (SSE over HTTP) until Ctrl-C. Prints its stream URL and "
+        "key; the key is generated unless --token is given, and is shown once.",
+    )
+    connector.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    connector.add_argument(
+        "--port", type=int_in(0, 65535), default=8765, help="port; 0 picks a free one (default: %(default)s)"
+    )
+    connector.add_argument("--product", default="demo-product", help="product id served (default: %(default)s)")
+    connector.add_argument("--token", default="", help="bearer token clients must send (default: generate one)")
+    connector.add_argument("--no-sample", action="store_true", help="start empty instead of with sample events")
+    connector.add_argument(
+        "--heartbeat",
+        type=positive_float,
+        default=15.0,
+        metavar="SECONDS",
+        help="heartbeat interval on idle streams (default: %(default)g)",
+    )
+    connector.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
+    connector.add_argument(
+        "--push-url", type=stream_url, metavar="URL", help="also POST every event to URL, signed, as push mode does"
+    )
+    connector.add_argument("--push-secret", default="", metavar="S", help="secret that signs the pushed events")
+    connector.set_defaults(run=cmd_connector)
+
+
+def add_tail_parser(commands: Any, *, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
+    """Register ``tail`` on ``commands`` (an argparse sub-parsers object); it runs :func:`cmd_tail`."""
+    tail = commands.add_parser(
+        "tail",
+        parents=list(parents),
+        help="watch a live stream: sessions, counts, rate, drops",
+        description=f"Connect to a connector stream and show a live table of its sessions until Ctrl-C. "
+        f"The token comes from --token or {TOKEN_ENV_VAR}.",
+    )
+    tail.add_argument("url", type=stream_url, help="stream URL, e.g. https://<host>/stream/<product_id>")
+    tail.add_argument("--token", default="", help=f"bearer token (default: ${TOKEN_ENV_VAR})")
+    tail.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
+    tail.add_argument("--max-events", type=int_in(1), metavar="N", help="stop once N events have been received")
+    tail.add_argument(
+        "--max-retries",
+        type=int_in(0),
+        metavar="N",
+        help="give up (exit 2) after N consecutive failed connection attempts (default: retry forever)",
+    )
+    tail.set_defaults(run=cmd_tail)
+
+
+def add_demo_parser(commands: Any, *, parents: Sequence[argparse.ArgumentParser] = ()) -> None:
+    """Register ``demo`` on ``commands`` (an argparse sub-parsers object); it runs :func:`cmd_demo`."""
+    demo = commands.add_parser(
+        "demo",
+        parents=list(parents),
+        help="the whole pipeline on sample events: stream, context, enriched query, chat prompt",
+        description="Start a local connector with sample events, stream them through AsyncConnectorClient, "
+        "feed them into an AsyncContextStore with an offline summarizer, and follow one session through the "
+        "whole pipeline: a typed payload, the enrich() output for a sample question, the chat prompt a reply "
+        "model would receive and an offline stand-in reply; the other sessions get a table row. Then it shows "
+        "which sessions the proactive copilot speaks to first, and why (three extra sample sessions hesitate). "
+        "-v shows every session in full (-vv adds the SDK's logs). Ends by itself.",
+    )
+    demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
+    demo.add_argument(
+        "--sessions",
+        type=int_in(1),
+        default=4,
+        help="ordinary sample sessions to generate, besides the three hesitating ones (default: %(default)s)",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the sample data (default: %(default)s)")
+    demo.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="give up (exit 2) if the events have not all arrived by then (default: %(default)g)",
+    )
+    demo.set_defaults(run=cmd_demo)
 
 
 # --------------------------------------------------------------------------- connector
@@ -56,6 +159,7 @@ def cmd_connector(args: argparse.Namespace, rt: Runtime) -> int:
             heartbeat_s=args.heartbeat,
             push_url=args.push_url,
             push_secret=args.push_secret,
+            sample_new_products=not args.no_sample,  # `onboard` against it ends on live traffic
         )
         connector.start()
     except (ImportError, SdkConfigError) as exc:
@@ -196,7 +300,7 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
 
 def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
     from autoplay_sdk._cli._demo_proactive import ProactiveStage
-    from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, PromptStage, default_stages
+    from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, ContextStage, PromptStage, default_stages
     from autoplay_sdk._cli._demo_view import demo_header, demo_hint, demo_offers, demo_story, demo_table
 
     # Stream → typed payloads → context store + summarizer → enrich() → assembled prompt → reply.
@@ -213,7 +317,10 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
         return rt.error(describe_failure(exc, "the local connector"))
     except OSError as exc:
         return rt.error(f"the local connector could not start: {exc}")
+    except KeyboardInterrupt:  # the demo ends by itself: Ctrl-C means it did not complete
+        return rt.error("interrupted: the demo did not complete")
     prompts = next((s.prompts for s in stages if isinstance(s, PromptStage)), {})
+    briefs = next((s.brief for s in stages if isinstance(s, ContextStage)), {})
     if args.verbose:  # every session in full
         for panel in demo_panels(result):
             rt.console.print(panel)
@@ -221,7 +328,8 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
         rt.console.print(demo_header(result, question=question))
         if result.sessions:
             spotlight, *others = result.sessions
-            rt.console.print(demo_story(result, spotlight, prompts.get(spotlight.session_id)))
+            sid = spotlight.session_id
+            rt.console.print(demo_story(result, spotlight, prompts.get(sid), briefs.get(sid)))
             if others:
                 rt.console.print(demo_table(others, prompts))
         proactive = next((s for s in stages if isinstance(s, ProactiveStage)), None)

@@ -1,7 +1,8 @@
 """What every ``autoplay-sdk`` command shares: exit codes, argument checks, hints, keys, error text.
 
 One place, so the commands cannot drift apart: the same option is validated the same way, a
-generated key has one format, and a refused stream is explained with the same words.
+generated key has one format, a refused stream is explained with the same words, and counted
+nouns read the same everywhere.  No other ``_cli`` module defines a helper of this kind.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 
 import httpx
 from rich.console import Console
+from rich.text import Text
 
-from autoplay_sdk._cli._render import error_line
-from autoplay_sdk._stream import redact_url
+from autoplay_sdk._explain import describe_error
+from autoplay_sdk._logging import redact_url
 from autoplay_sdk.core.exceptions import SdkError, SdkUpstreamError
 from autoplay_sdk.stream_auth import TOKEN_ENV_VAR
 
@@ -24,10 +26,13 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_OK",
     "LOOPBACK",
+    "NO_SESSION_LABEL",
     "Runtime",
     "describe_failure",
+    "error_line",
     "int_in",
     "new_key",
+    "plural",
     "positive_float",
     "redact_url",
     "stream_url",
@@ -35,6 +40,9 @@ __all__ = [
 
 EXIT_OK = 0
 EXIT_ERROR = 2
+
+NO_SESSION_LABEL = "(no session)"
+"""How ``tail`` and ``demo`` label payloads that carry no session id."""
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 """Hosts that only this machine can reach; any other ``--host`` gets a warning in the banner."""
@@ -44,6 +52,16 @@ FATAL_HINTS = {
     403: "the token was rejected",
     404: "unknown product: check the product id in the stream URL",
 }
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 session"``, ``"3 sessions"``; ``many`` for irregular plurals."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def error_line(message: str) -> Text:
+    """``error: <message>`` in red; the message is shown verbatim (no markup)."""
+    return Text.assemble(("error: ", "bold red"), message)
 
 
 @dataclass
@@ -124,10 +142,10 @@ def describe_failure(exc: BaseException, safe_url: str, last_failure: str = "") 
         hint = FATAL_HINTS.get(status, "the connector refused the stream")
         reason = f" {response.reason_phrase}" if response.reason_phrase else ""
         return f"{safe_url} answered HTTP {status}{reason}: {hint}"
-    if isinstance(exc, SdkUpstreamError):
-        # The message reads "max_retries=N exhausted after K attempts (<redacted url>: <cause>)".
-        head, _, detail = str(exc).removeprefix("autoplay_sdk: ").partition(" (")
-        last_failure = last_failure or detail.partition(": ")[2].removesuffix(")")
+    if isinstance(exc, SdkUpstreamError) and exc.attempts:
+        head = f"max_retries={exc.attempts - 1} exhausted after {exc.attempts} attempts"
+        last = exc.__cause__
+        last_failure = last_failure or (describe_error(last) if last is not None else "")
         cause = f"; last failure: {last_failure}" if last_failure else ""
         return f"{safe_url}: gave up, {head}{cause}"
     if isinstance(exc, SdkError):

@@ -27,11 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from autoplay_sdk._cli._common import NO_SESSION_LABEL
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
 DEFAULT_TIMEOUT_S = 30.0
-NO_SESSION_LABEL = "(no session)"
 
 
 @dataclass(frozen=True)

@@ -15,24 +15,35 @@ a function that answers from the prompt it is given.  No network call is made.
   the in-memory knowledge base as providers) and the system prompt from
   :func:`~autoplay_sdk.rag.query.format_rag_system_prompt` over ``RAG_SYSTEM_PROMPT``.  It calls
   the stand-in model and shows the system prompt's head, the whole user block and the reply.
+
+Nothing here reads text the SDK rendered: the stand-in model answers from a :class:`ReplyRequest`
+(the prompt a real model would read, plus the session's latest action and the knowledge-base
+records the assembly returned), and the short view gets the store's own ``enrich()`` with a
+smaller ``max_actions`` rather than a trimmed copy.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from autoplay_sdk._cli._demo import DemoSection, DemoSession
 from autoplay_sdk._cli._demo_proactive import ProactiveStage
 from autoplay_sdk.context import AsyncContextStore, AsyncSessionSummarizer
-from autoplay_sdk.core.models import ActionsPayload, AnyPayload
+from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SlimAction
 from autoplay_sdk.prompts import RAG_SYSTEM_PROMPT
-from autoplay_sdk.rag.query import RagChatProviders, assemble_rag_chat_context, format_rag_system_prompt
+from autoplay_sdk.rag.query import (
+    ChatContextAssembly,
+    RagChatProviders,
+    assemble_rag_chat_context,
+    format_rag_system_prompt,
+)
 from autoplay_sdk.testing import local_summarizer_llm
 
 __all__ = [
+    "BRIEF_ACTIONS",
     "DEFAULT_QUESTION",
     "MAX_ACTIONS",
     "SUMMARY_FROM_CONNECTOR",
@@ -43,6 +54,7 @@ __all__ = [
     "ContextStage",
     "PromptStage",
     "ReplyLlm",
+    "ReplyRequest",
     "TasklaneHelpCenter",
     "default_stages",
     "stand_in_reply",
@@ -57,14 +69,34 @@ SUMMARY_THRESHOLD = 8
 MAX_ACTIONS = 10
 """Newest actions shown in the enriched context (keeps the output readable)."""
 
+BRIEF_ACTIONS = 3
+"""Newest actions in the short view's enriched query (``store.enrich(..., max_actions=3)``)."""
+
 SYSTEM_PROMPT_LINES = 15
 """Lines of the (long) system prompt shown; the rest is counted, not shown."""
 
 SUMMARY_FROM_CONNECTOR = "the connector"
 SUMMARY_FROM_LOCAL = "local_summarizer_llm"
 
-ReplyLlm = Callable[[str, str], Awaitable[str]]
-"""``await llm(system_prompt, user_block)`` → the reply text."""
+
+@dataclass(frozen=True)
+class ReplyRequest:
+    """What the reply model is asked: the prompt, and the structured parts it was built from.
+
+    A real model reads ``system_prompt`` and ``user_block``; the offline stand-in answers from
+    ``latest_action`` (the session's newest streamed action) and ``articles`` (the knowledge-base
+    records placed in the prompt, ``{"title", "content"}``).
+    """
+
+    system_prompt: str
+    user_block: str
+    question: str
+    latest_action: SlimAction | None = None
+    articles: Sequence[dict[str, Any]] = ()
+
+
+ReplyLlm = Callable[[ReplyRequest], Awaitable[str]]
+"""``await llm(request)`` → the reply text."""
 
 
 class ContextStage:
@@ -94,6 +126,13 @@ class ContextStage:
         self.store = AsyncContextStore(summarizer=self.summarizer, max_actions=max_actions)
         self._products: dict[str, str] = {}
         self._connector_summaries: dict[str, str] = {}
+        self._latest: dict[str, SlimAction] = {}
+        self.brief: dict[str, str] = {}
+        """Per session, ``store.enrich(..., max_actions=BRIEF_ACTIONS)`` (filled by :meth:`annotate`)."""
+
+    def latest_action(self, session_id: str) -> SlimAction | None:
+        """The newest action streamed for the session (``None`` before any)."""
+        return self._latest.get(session_id)
 
     def product_id(self, session_id: str) -> str | None:
         """The product the session's ``actions`` payloads came from (``None`` before any arrived)."""
@@ -117,6 +156,8 @@ class ContextStage:
             return  # nothing to enrich without a session
         if isinstance(payload, ActionsPayload):
             self._products.setdefault(sid, payload.product_id)
+            if payload.actions:
+                self._latest[sid] = payload.actions[-1]
             await self.store.add(payload)
             await self.summarizer.add(payload)
             return
@@ -132,6 +173,9 @@ class ContextStage:
         if not await self.activity(sid):
             return None
         enriched = self.store.enrich(sid, self.question, product_id=self.product_id(sid))
+        self.brief[sid] = self.store.enrich(
+            sid, self.question, product_id=self.product_id(sid), max_actions=BRIEF_ACTIONS
+        )
         source = self.summary_source(sid)
         title = f"{self.title} · " + (f"summary from {source}" if source else "no summary yet")
         return DemoSection(title, enriched)
@@ -219,34 +263,32 @@ class TasklaneHelpCenter:
 
 # --------------------------------------------------------------------------- stand-in reply model
 
-_ACTIVITY_LINE = re.compile(r"^\d+\.\s+\[[^\]]*\]\s*[^:\n]*:\s*(.+?)\s+\u2014\s+(\S+)\s*$", re.MULTILINE)
-_KB_ENTRY = re.compile(r"^--- (.+) ---\n(.+)$", re.MULTILINE)
-_MESSAGE_HEADER = "[CURRENT USER MESSAGE]\n"
 _THEIR = re.compile(r"\btheir\b")
 
 
-async def stand_in_reply(system_prompt: str, user_block: str) -> str:
-    """A deterministic, offline stand-in for the reply model (no network): answers from ``user_block``.
+async def stand_in_reply(request: ReplyRequest) -> str:
+    """A deterministic, offline stand-in for the reply model (no network).
 
-    It acknowledges the user's latest action (the last numbered activity line), then answers with
-    the first knowledge-base excerpt, or says it has no article rather than guessing.
-    ``system_prompt`` is accepted, as a real model would be sent it, and not read.
+    It acknowledges the session's latest action, then answers with the first knowledge-base
+    article of the prompt, or says it has no article rather than guessing.  It reads the
+    request's structured parts; the prompt text is what a real model would read instead.
     """
-    question = user_block.rpartition(_MESSAGE_HEADER)[2].strip()
     sentences: list[str] = []
-    lines = _ACTIVITY_LINE.findall(user_block)
-    if lines:
-        description, url = lines[-1]
+    action = request.latest_action
+    if action is not None:
+        description, url = action.description, action.canonical_url
         if description.startswith("User "):  # the sample's "User viewed their …" → "you viewed your …"
             step = _THEIR.sub("your", description.removeprefix("User "))
             sentences.append(f"I can see you just {step} ({url}).")
         else:
             sentences.append(f"I can see your latest step: “{description}” ({url}).")
-    article = _KB_ENTRY.search(user_block)
-    if article:
-        sentences.append(f"From the help article “{article.group(1)}”: {article.group(2).strip()}")
+    article = next(iter(request.articles), None)
+    if article is not None:
+        sentences.append(f"From the help article “{article['title']}”: {str(article['content']).strip()}")
     else:
-        sentences.append(f"I could not find a help article about “{question}”, so I would rather not guess.")
+        sentences.append(
+            f"I could not find a help article about “{request.question.strip()}”, so I would rather not guess."
+        )
     return "\n".join(sentences)
 
 
@@ -262,6 +304,8 @@ class AssembledPrompt:
     system_prompt: str
     user_block: str
     reply: str
+    assembly: ChatContextAssembly | None = field(default=None, compare=False)
+    """The structured parts the prompt was built from."""
 
 
 def _head(text: str, lines: int) -> tuple[str, int, int]:
@@ -322,8 +366,15 @@ class PromptStage:
         system_prompt = format_rag_system_prompt(
             template_content=RAG_SYSTEM_PROMPT["content"], assembly=assembly, user_question=self.question
         )
-        reply = await self.llm(system_prompt, user_block)
-        prompt = AssembledPrompt(sid, self.question, system_prompt, user_block, reply)
+        request = ReplyRequest(
+            system_prompt=system_prompt,
+            user_block=user_block,
+            question=self.question,
+            latest_action=self.context.latest_action(sid),
+            articles=tuple(assembly.kb_raw_records),
+        )
+        reply = await self.llm(request)
+        prompt = AssembledPrompt(sid, self.question, system_prompt, user_block, reply, assembly)
         self.prompts[sid] = prompt
         return prompt
 

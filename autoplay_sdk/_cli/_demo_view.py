@@ -4,11 +4,16 @@ A header says what runs and where its code is; one session is followed through t
 pipeline (stream → typed payload → context → enriched query → assembled prompt → reply); the
 other sessions get one row each in a table.  ``-v`` shows every session in full instead
 (``_render.demo_panels``).  Functions here build renderables; they never print.
+
+Every text shown is what the SDK returned, unedited: the short view asks the store for fewer
+actions (``enrich(..., max_actions=3)``) and rebuilds the user message with
+:func:`~autoplay_sdk.rag.query.build_user_prompt_block` from the assembly, with the activity
+block stood in for by a pointer to step 3, instead of cutting the rendered text apart.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from rich import box
@@ -18,40 +23,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from autoplay_sdk._cli._common import plural as _plural
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
-from autoplay_sdk._cli._demo_stages import AssembledPrompt
+from autoplay_sdk._cli._demo_stages import BRIEF_ACTIONS, AssembledPrompt
 from autoplay_sdk.core.models import ActionsPayload
 from autoplay_sdk.proactive.copilot import ProactiveDecision
+from autoplay_sdk.rag.query import build_user_prompt_block
 
 PAYLOAD_LINES = 2  # action lines shown of the spotlighted payload
-ACTIVITY_LINES = 3  # newest activity lines shown of the enriched query
-
-_DOUBLE_NUMBER = re.compile(r"^(\s*\d+\.) \[\d+\] ", re.MULTILINE)
-_ACTIVITY = re.compile(r"^\s*\d+\. ")
-_RECENT = re.compile(
-    r"(\[RECENT PRODUCT ACTIVITY\]\n).*?\n\n(?=Prior conversation:|Knowledge base excerpts:|\[CURRENT USER MESSAGE\])",
-    re.DOTALL,
-)
-
-
-def single_numbered(text: str) -> str:
-    """``"1. [0] click: …"`` → ``"1. click: …"``: one numbering per line in what the demo shows."""
-    return _DOUBLE_NUMBER.sub(r"\1 ", text)
-
-
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
-def _trim_activity(text: str, keep: int) -> str:
-    """Keep the last ``keep`` numbered activity lines of ``text`` (the newest), say how many went."""
-    lines = text.splitlines()
-    numbered = [i for i, line in enumerate(lines) if _ACTIVITY.match(line)]
-    if len(numbered) <= keep:
-        return "\n".join(lines)
-    cut = numbered[: len(numbered) - keep]
-    marker = f"   … {len(cut)} earlier actions"
-    return "\n".join([*lines[: cut[0]], marker, *lines[cut[-1] + 1 :]])
+STEP_3_POINTER = "(the session context: its summary and newest actions, as in step 3)"
 
 
 def demo_header(result: DemoResult, *, question: str) -> RenderableType:
@@ -79,8 +59,10 @@ def _payload_text(payload: ActionsPayload) -> Text:
     return Text("\n".join(shown))
 
 
-def demo_story(result: DemoResult, session: DemoSession, prompt: AssembledPrompt | None) -> RenderableType:
-    """``session`` through every step of the pipeline."""
+def demo_story(
+    result: DemoResult, session: DemoSession, prompt: AssembledPrompt | None, brief: str | None = None
+) -> RenderableType:
+    """``session`` through every step of the pipeline; ``brief`` is its short enriched query."""
     steps: list[RenderableType] = [
         _step(
             1,
@@ -94,11 +76,13 @@ def demo_story(result: DemoResult, session: DemoSession, prompt: AssembledPrompt
     context = next((s for s in session.sections if s.title.startswith("Enriched query")), None)
     if context is not None:
         source = context.title.partition(" · ")[2] or "no summary yet"
-        body = Text(_trim_activity(single_numbered(context.text), ACTIVITY_LINES))
-        steps.append(_step(3, f"Enriched query: store.enrich(), {source}", body))
+        call = f"store.enrich(…, max_actions={BRIEF_ACTIONS})" if brief is not None else "store.enrich()"
+        steps.append(_step(3, f"Enriched query: {call}, {source}", Text(brief if brief is not None else context.text)))
     if prompt is not None:
         system_lines = len(prompt.system_prompt.splitlines())
-        user = _RECENT.sub(r"\1(the session context of step 3)\n\n", prompt.user_block)
+        user = prompt.user_block
+        if prompt.assembly is not None and prompt.assembly.recent_activity.strip():
+            user = build_user_prompt_block(dataclasses.replace(prompt.assembly, recent_activity=STEP_3_POINTER))
         steps.append(
             _step(
                 4,

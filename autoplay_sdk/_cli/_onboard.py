@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 
 def add_parser(commands: Any, *, parents: list[argparse.ArgumentParser]) -> None:
-    """Register the ``onboard`` sub-command on ``commands`` (an argparse sub-parsers object)."""
+    """Register the ``onboard`` sub-command on ``commands`` (an argparse sub-parsers object); it runs
+    :func:`cmd_onboard`."""
     from autoplay_sdk.admin import DEFAULT_CONNECTOR_URL
 
     parser = commands.add_parser(
@@ -50,6 +51,7 @@ def add_parser(commands: Any, *, parents: list[argparse.ArgumentParser]) -> None
         help="replace an existing registration (rotates the webhook secret and the stream key)",
     )
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
+    parser.set_defaults(run=cmd_onboard)
 
 
 def _as_json(result: OnboardProductResult) -> str:
@@ -85,10 +87,8 @@ def _credentials_table(result: OnboardProductResult) -> Table:
 def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
     """Run ``autoplay-sdk onboard``; returns the exit code."""
     from autoplay_sdk.admin import onboard_product_sync
-    from autoplay_sdk.admin._operator import EXIT_OK, failure
-    from autoplay_sdk.admin.connector_registration_http import _tty_ui_off
+    from autoplay_sdk.admin._operator import EXIT_OK, failure, in_command_terms
 
-    quiet_library = _tty_ui_off.set(True)  # this command draws its own progress
     try:
         with rt.err_console.status(Text(f"Registering {args.product_id} on {args.connector_url}…")):
             result = onboard_product_sync(
@@ -96,6 +96,7 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
                 contact_email=args.contact_email,
                 connector_url=args.connector_url,
                 force_reregister=args.force_reregister,
+                quiet=True,  # this command draws its own progress
             )
     except KeyboardInterrupt:
         rt.error(
@@ -108,10 +109,8 @@ def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
         if outcome is None:
             raise
         code, message = outcome
-        rt.error(message)
+        rt.error(in_command_terms(message, command="autoplay-sdk onboard", product_id_arg="PRODUCT_ID"))
         return code
-    finally:
-        _tty_ui_off.reset(quiet_library)
 
     if args.json:
         rt.console.file.write(_as_json(result) + "\n")

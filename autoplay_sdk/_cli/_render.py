@@ -12,8 +12,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from autoplay_sdk._cli._common import error_line as error_line  # re-exported for callers of this module
+from autoplay_sdk._cli._common import plural as _plural
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
-from autoplay_sdk._cli._demo_view import single_numbered
 from autoplay_sdk._cli._tail import CONNECTED, CONNECTING, RECONNECTING, TailSnapshot
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload
 
@@ -22,17 +23,8 @@ MAX_TAIL_ROWS = 20
 _STATE_STYLE = {CONNECTED: "bold green", CONNECTING: "yellow", RECONNECTING: "bold yellow"}
 
 
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
 def _clock_time(unix_s: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(unix_s)) if unix_s else "--:--:--"
-
-
-def error_line(message: str) -> Text:
-    """``error: <message>`` in red; the message is shown verbatim (no markup)."""
-    return Text.assemble(("error: ", "bold red"), message)
 
 
 # --------------------------------------------------------------------------- connector
@@ -198,7 +190,7 @@ def demo_session_panel(session: DemoSession) -> RenderableType:
         parts.append(Text("no payloads received", style="dim"))
     for section in session.sections:
         parts.append(Text(""))
-        text = Text(single_numbered(section.text))
+        text = Text(section.text)
         parts.append(Panel(text, title=section.title, title_align="left", border_style="blue"))
     who = session.email or session.user_id or "anonymous"
     summaries = _plural(len(session.summaries), "summary", "summaries")

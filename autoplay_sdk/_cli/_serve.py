@@ -21,6 +21,9 @@ Decisions:
 - **A dead stream ends the command.**  If the stream reader stops with an error (wrong token,
   unknown product, retries exhausted) the server is shut down and the error is reported (exit 2),
   rather than serving stale data with no sign of trouble.
+- **An unreachable stream is visible.**  Each failed attempt prints one warning line on stderr
+  (the SDK's own retry warning: the cause and the next delay) while the bridge keeps retrying;
+  ``--max-retries N`` turns N consecutive failures into a dead stream (exit 2).
 - **Binding and logs.**  The socket is bound before uvicorn starts (``--port 0`` picks a free port,
   and the banner shows the real one).  uvicorn runs with ``log_config=None`` so logging stays under the CLI's
   control, and without access logs: request lines would record user ids and the users' questions.
@@ -69,7 +72,7 @@ __all__ = ["DEFAULT_LLM", "add_parser", "cmd_serve"]
 DEFAULT_LLM = "autoplay_sdk.testing._summarizer:local_summarizer_llm"
 """The offline, deterministic stand-in used when ``--llm`` is not given."""
 
-_TICK_S = 0.1  # how often the serving loop checks stop, --for and the stream reader
+_CHECK_S = 0.1  # how often the serving loop checks stop, --for and the stream reader
 _USERS_SHOWN = 8  # user ids named once they first appear on the stream
 
 
@@ -144,7 +147,15 @@ def add_parser(
         choices=("ingest", "serve"),
         help="with --redis: ingest (reads the stream, one active per Redis; the default) or serve (reader only)",
     )
+    parser.add_argument(
+        "--max-retries",
+        type=int_in(0),
+        metavar="N",
+        help="stop (exit 2) after N consecutive failed attempts to reach the stream (default: retry forever, "
+        "printing each failure)",
+    )
     parser.add_argument("--for", dest="duration", type=positive_float, metavar="SECONDS", help="stop after SECONDS")
+    parser.set_defaults(run=cmd_serve)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -186,7 +197,7 @@ def _banner(*, base_url: str, key: str | None, stream_url: str, llm: str, expose
     grid.add_row("LLM", llm + (" (offline stand-in)" if llm == DEFAULT_LLM else ""))
     grid.add_row(
         "Routes",
-        "GET /users (the user ids seen so far)\nGET /context/{user_id}?query=…\nGET /reply/{user_id}?query=…\n"
+        "GET /users (the user ids seen so far)\nGET /context/{user_id}\nGET /reply/{user_id}?query=…\n"
         "POST /admin/reset/{user_id}\nGET /healthz (no key needed)",
     )
     auth = ' -H "Authorization: Bearer <key>"' if key is not None else ""
@@ -194,7 +205,7 @@ def _banner(*, base_url: str, key: str | None, stream_url: str, llm: str, expose
         grid,
         Text(""),
         Text.assemble(("Who is there: ", "bold"), f'curl{auth} "{base_url}/users"'),
-        Text.assemble(("Try it: ", "bold"), f'curl{auth} "{base_url}/context/<user_id>?query=hi"'),
+        Text.assemble(("Try it: ", "bold"), f'curl{auth} "{base_url}/reply/<user_id>?query=hi"'),
     ]
     if exposed:
         warning = "anyone who can connect reads the data" if key is None else "protect the API key"
@@ -221,7 +232,7 @@ async def _serve(
     users_before = -1
     try:
         while not serving.done():
-            await asyncio.wait({serving}, timeout=_TICK_S)
+            await asyncio.wait({serving}, timeout=_CHECK_S)
             if server.started and not announced:
                 announced = True
                 on_started()
@@ -286,6 +297,7 @@ def cmd_serve(args: argparse.Namespace, rt: Runtime) -> int:
             summary_threshold=args.summary_threshold,
             lookback_seconds=args.lookback,
             api_key=key,
+            max_retries=args.max_retries,
             **({"redis_url": args.redis, "role": args.role or "ingest"} if args.redis is not None else {}),
         )
     except _UsageError as exc:

@@ -15,9 +15,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from autoplay_sdk._cli._common import NO_SESSION_LABEL as NO_SESSION_LABEL  # the label shared with demo
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
-
-NO_SESSION_LABEL = "(no session)"
 
 CONNECTING = "connecting"
 CONNECTED = "connected"
@@ -215,13 +214,12 @@ class TailStats:
 class FailureListener(logging.Handler):
     """Feeds :meth:`TailStats.failure` from the client's own retry warnings for one stream.
 
-    The client reports a failed attempt as a WARNING (``"HTTP 503 — retrying …"`` or ``"connection
-    lost (ConnectError: …) — retrying …"``) carrying the redacted stream URL in ``record.url``; the
-    part before `` — `` is the cause.  Records of other streams, and other messages, are ignored.
-    Attach it to the ``autoplay_sdk`` logger for the duration of a ``tail``.
+    The client reports each failed attempt as a WARNING whose ``record.cause`` says why
+    (``"HTTP 503"``, ``"connection lost (ConnectError: …)"``) and whose ``record.url`` is the
+    redacted stream URL; nothing is read from the message text.  Records of other streams, and
+    records without a cause, are ignored.  Attach it to the ``autoplay_sdk`` logger for the
+    duration of a ``tail``.
     """
-
-    _CAUSES = ("HTTP %d", "connection lost (%s)")
 
     def __init__(self, stats: TailStats, safe_url: str) -> None:
         super().__init__(level=logging.WARNING)
@@ -229,8 +227,6 @@ class FailureListener(logging.Handler):
         self._url = safe_url
 
     def emit(self, record: logging.LogRecord) -> None:
-        template = str(record.msg).removeprefix("autoplay_sdk: ")  # the SDK's loggers add that prefix
-        if getattr(record, "url", None) != self._url or not template.startswith(self._CAUSES):
-            return
-        message = record.getMessage().removeprefix("autoplay_sdk: ")
-        self._stats.failure(message.split(" \u2014 ", 1)[0])
+        cause = getattr(record, "cause", None)
+        if getattr(record, "url", None) == self._url and isinstance(cause, str):
+            self._stats.failure(cause)

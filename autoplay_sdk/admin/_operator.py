@@ -44,6 +44,19 @@ def normalized_inputs(
     return pid, email, base
 
 
+def in_command_terms(message: str, *, command: str, product_id_arg: str) -> str:
+    """An onboarding error as a command's user reads it: the command's own arguments
+    (``--connector-url``, ``product_id_arg``) where the library names its parameters."""
+    for library, own in (
+        ("non-empty product_id to onboard_product", f"non-empty {product_id_arg} to {command}"),
+        ("non-empty contact_email to onboard_product", f"non-empty --contact-email to {command}"),
+        ("the connector_url you passed to onboard_product", f"the --connector-url you passed to {command}"),
+        ("connector_url resolved empty", "--connector-url resolved empty"),
+    ):
+        message = message.replace(library, own)
+    return message
+
+
 def failure(exc: BaseException) -> tuple[int, str] | None:
     """The exit code and one-line message for an onboarding failure; ``None`` for an unexpected error."""
     if isinstance(exc, ProductAlreadyRegisteredError):

@@ -9,14 +9,14 @@ failure (refused connection, timeout, invalid URL) raises the same base class wi
 ``status_code=None``, chained from the httpx error.
 
 On an interactive terminal (stdout is a TTY) a spinner runs on stderr while the request is
-in flight, and one result line is printed to stdout.  Elsewhere (CI, pipes, tests) the
+in flight, and one result line is printed to stdout.  Elsewhere (CI, pipes, tests), and for a
+call made with ``quiet=True`` (a caller that draws its own progress, such as the CLI), the
 module prints nothing.  Nothing is logged.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import json
 import sys
 from collections.abc import Iterator
@@ -42,9 +42,6 @@ _SENSITIVE_KEYS = frozenset(
 _REDACTED = "[REDACTED]"
 _MAX_PLAIN_BODY = 4096
 _MAX_REASON = 800
-
-# The CLI renders its own progress; it turns the terminal UI of this module off for its calls.
-_tty_ui_off: contextvars.ContextVar[bool] = contextvars.ContextVar("autoplay_sdk_tty_ui_off", default=False)
 
 
 class ConnectorRegistrationHttpError(Exception):
@@ -239,6 +236,7 @@ async def post_register_product_payload(
     admin_key: str,
     payload: dict[str, Any],
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """``POST {connector_url}/products`` with ``payload``; returns the 201 JSON body.
 
@@ -246,11 +244,12 @@ async def post_register_product_payload(
     and not closed; without one, a client with the ``ONBOARD_CONNECTOR_TIMEOUT_SECONDS``
     timeout is created and closed.  Raises :class:`ProductAlreadyRegisteredError` (409) and
     :class:`ConnectorRegistrationHttpError` (other statuses, transport errors, and a 201 whose
-    body is not a JSON object).
+    body is not a JSON object).  ``quiet=True`` draws no spinner and prints no result line, even
+    on a terminal.
     """
     url = f"{connector_url.rstrip('/')}/products"
     headers = {"X-Admin-Key": admin_key.strip()} if admin_key.strip() else {}
-    tty = not _tty_ui_off.get() and _registration_tty_ui()
+    tty = not quiet and _registration_tty_ui()
     http = client if client is not None else httpx.AsyncClient(timeout=onboard_connector_http_timeout_seconds())
     try:
         try:
@@ -289,6 +288,7 @@ async def post_register_product_cli(
     forward_secret: str,
     force_reregister: bool = False,
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """Register one product from explicit fields (see :func:`post_register_product_payload`)."""
     payload = build_register_payload_from_cli(
@@ -301,7 +301,7 @@ async def post_register_product_cli(
     )
     payload["force_reregister"] = force_reregister
     return await post_register_product_payload(
-        connector_url=connector_url, admin_key=admin_key, payload=payload, client=client
+        connector_url=connector_url, admin_key=admin_key, payload=payload, client=client, quiet=quiet
     )
 
 
@@ -311,10 +311,11 @@ async def post_register_product_merged_row(
     admin_key: str,
     entry: dict[str, Any],
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """Re-post one ``PRODUCTS_CONFIG`` row, always with ``force_reregister: true``."""
     payload = build_register_payload_from_merged_entry(entry)
     payload["force_reregister"] = True
     return await post_register_product_payload(
-        connector_url=connector_url, admin_key=admin_key, payload=payload, client=client
+        connector_url=connector_url, admin_key=admin_key, payload=payload, client=client, quiet=quiet
     )

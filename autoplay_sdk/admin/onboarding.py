@@ -15,7 +15,8 @@ went wrong and what to do; nothing in between:
   stream key or another credential.
 
 These functions print nothing unless ``print_operator_summary=True`` (the summary, on stdout)
-or stdout is an interactive terminal (a spinner on stderr and one result line).
+or stdout is an interactive terminal (a spinner on stderr and one result line; ``quiet=True``
+turns that off, for callers that draw their own progress).
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ async def onboard_product(
     key_name: str | None = None,
     connector_http_timeout_seconds: float | None = None,
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> OnboardProductResult:
     """Register ``product_id`` on the connector and return its credentials (see the module docs).
 
@@ -101,6 +103,7 @@ async def onboard_product(
     used as given and not closed (its own timeout applies); without it a client with
     ``connector_http_timeout_seconds`` (default: ``ONBOARD_CONNECTOR_TIMEOUT_SECONDS`` or 15 s)
     is created and closed.  ``key_name`` is accepted for compatibility and has no effect.
+    ``quiet=True`` draws no spinner and prints no result line, even on a terminal.
     """
     pid, email, base = normalized_inputs(product_id, contact_email, connector_url, DEFAULT_CONNECTOR_URL)
     secret = (webhook_secret or "").strip() or secrets.token_urlsafe(32)
@@ -123,7 +126,7 @@ async def onboard_product(
         connector_http_timeout_seconds=connector_http_timeout_seconds,
         force_reregister=force_reregister,
     )
-    run = await run_product_onboarding(params, client=client)
+    run = await run_product_onboarding(params, client=client, **({"terminal_ui": False} if quiet else {}))
     values = {name: (getattr(run, name) or "").strip() for name, _label in _MISSING_LABELS}
     missing = [label for name, label in _MISSING_LABELS if not values[name]]
     if missing:
@@ -154,6 +157,7 @@ def onboard_product_sync(
     key_name: str | None = None,
     connector_http_timeout_seconds: float | None = None,
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> OnboardProductResult:
     """:func:`onboard_product` through ``asyncio.run``; raises ``RuntimeError`` inside a running event loop."""
     try:
@@ -173,6 +177,7 @@ def onboard_product_sync(
             key_name=key_name,
             connector_http_timeout_seconds=connector_http_timeout_seconds,
             client=client,
+            quiet=quiet,
         )
     )
 

@@ -142,14 +142,16 @@ def _credential(body: dict[str, Any], key: str) -> str | None:
 
 
 async def run_product_onboarding(
-    params: OnboardingRunParams, *, client: httpx.AsyncClient | None = None
+    params: OnboardingRunParams, *, client: httpx.AsyncClient | None = None, terminal_ui: bool = True
 ) -> OnboardingRunResult:
     """Register ``params.product_id`` with one ``POST /products`` and return the credentials.
 
     ``client`` is used as given and never closed; without one, a client with
     ``params.connector_http_timeout_seconds`` (or the ``ONBOARD_CONNECTOR_TIMEOUT_SECONDS``
     default) is created and closed.  Unless ``params.quiet``, progress lines are printed; with
-    ``params.print_operator_summary`` the summary follows a successful registration.
+    ``params.print_operator_summary`` the summary follows a successful registration.  On an
+    interactive terminal the request also shows a spinner and a result line, unless
+    ``terminal_ui=False`` (for callers that draw their own progress).
 
     Raises :class:`~autoplay_sdk.admin.ProductAlreadyRegisteredError` (HTTP 409),
     :class:`~autoplay_sdk.admin.ConnectorRegistrationHttpError` (any other failure of the
@@ -182,6 +184,7 @@ async def run_product_onboarding(
                 forward_secret=params.forward_secret,
                 force_reregister=params.force_reregister,
                 client=client,
+                **({} if terminal_ui else {"quiet": True}),
             )
         except ConnectorRegistrationHttpError as exc:
             # Same class (a 409 stays ProductAlreadyRegisteredError), chained to the original.

@@ -1,4 +1,12 @@
-"""The v1 state-machine names that the package root still answers for, with a deprecation warning.
+"""Names the package root answers for without listing them in ``__all__``.
+
+Two kinds, both resolved by :func:`root_getattr` (the root's module ``__getattr__``) on first
+access and then bound on the root, so later reads do not come here again:
+
+- :data:`EXTRA_ROOT_NAMES`: current names a program may reasonably import from the root
+  (``SdkAuthError``, ``SdkNotFoundError``, ``RetryPolicy``).  Their modules are already loaded by
+  ``import autoplay_sdk``, so serving them imports nothing new and never warns.
+- :data:`V1_ROOT_NAMES`: the deprecated v1 state-machine names, served with a deprecation warning.
 
 ``from autoplay_sdk import AgentStateMachine`` (and the other names 0.7.3 exported from the root)
 keeps working: the root's module ``__getattr__`` is :func:`root_getattr`, which imports
@@ -26,9 +34,24 @@ V1_ROOT_NAMES = frozenset(
 )
 _V1 = "autoplay_sdk.agent_state.v1"
 
+EXTRA_ROOT_NAMES = {
+    "SdkAuthError": "autoplay_sdk.core.exceptions",
+    "SdkNotFoundError": "autoplay_sdk.core.exceptions",
+    "RetryPolicy": "autoplay_sdk._stream",
+}
+"""Name → defining module, for the current names served from the root outside ``__all__``."""
+
 
 def root_getattr(name: str) -> Any:
-    """Serve a deprecated v1 name from the root (warning once); any other missing name raises ``AttributeError``."""
+    """Serve an extra or a deprecated v1 name from the root; any other name raises ``AttributeError``.
+
+    A v1 name warns (``DeprecationWarning``) on its first access only; an extra name never warns.
+    """
+    home = EXTRA_ROOT_NAMES.get(name)
+    if home is not None:
+        value = getattr(importlib.import_module(home), name)
+        setattr(sys.modules["autoplay_sdk"], name, value)
+        return value
     if name not in V1_ROOT_NAMES:
         raise AttributeError(f"module 'autoplay_sdk' has no attribute {name!r}")
     from autoplay_sdk.compat.shims import _deprecation_message

@@ -34,12 +34,29 @@ _MAX_ACTIONS = 20  # compose_chat_pipeline's default, which the in-memory bridge
 _READ_RETRY_S = 1.0
 
 
+def _user_info(raw: bytes | str | None) -> dict[str, Any] | None:
+    """A stored user's info; ``None`` when absent or corrupt (a corrupt one is logged, then reads as absent)."""
+    if raw is None:
+        return None
+    try:
+        info = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)  # strict: no lone surrogates
+        if type(info) is not dict:
+            raise ValueError(f"expected a JSON object, got {type(info).__name__}")
+    except MemoryError:
+        raise
+    except Exception as exc:  # any decode failure (RecursionError included)
+        core.corrupt(raw, exc, "user entry")
+        return None
+    return info
+
+
 class RedisUsers(MutableMapping[str, dict[str, Any]]):
     """What ``GET /users`` lists, shared by every replica: user id -> ``{"email", "last_seen_at"}``.
 
     One hash (``<prefix>users``, a JSON value per user), expiring ``ttl_s`` after its last write.
     Redis faults raise :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (503 on the routes),
-    except in ``len()``, which reads ``0`` then.
+    except in ``len()``, which reads ``0`` then.  A value that is not a JSON object reads as
+    absent (logged with its size, never its content) until the next write replaces it.
     """
 
     def __init__(self, redis: Any, *, ttl_s: float, key_prefix: str = core.DEFAULT_PREFIX) -> None:
@@ -50,9 +67,9 @@ class RedisUsers(MutableMapping[str, dict[str, Any]]):
     def __getitem__(self, user_id: str) -> dict[str, Any]:
         with core.upstream("users"):
             raw = self._redis.hget(self._key, user_id)
-        if raw is None:
+        info = _user_info(raw)
+        if info is None:
             raise KeyError(user_id)
-        info: dict[str, Any] = json.loads(raw)
         return info
 
     def __setitem__(self, user_id: str, info: dict[str, Any]) -> None:
@@ -83,7 +100,8 @@ class RedisUsers(MutableMapping[str, dict[str, Any]]):
         """Every ``(user_id, info)`` pair, in one round trip."""
         with core.upstream("users"):
             raw = self._redis.hgetall(self._key)
-        return [(core.text(k) or "", json.loads(v)) for k, v in raw.items()]
+        pairs = [(core.text(k) or "", _user_info(v)) for k, v in raw.items()]
+        return [(user_id, info) for user_id, info in pairs if info is not None]
 
 
 @dataclass
@@ -107,6 +125,7 @@ def redis_parts(
     summary_threshold: int,
     lookback_seconds: float,
     session_state_class: type[Any] | None,
+    max_retries: int | None = None,
 ) -> RedisParts:
     if role not in ROLES:
         raise SdkConfigError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
@@ -148,6 +167,7 @@ def redis_parts(
             max_actions=_MAX_ACTIONS,
             session_ttl_s=ttl,
             on_payload=new_state,
+            client_options={"max_retries": max_retries},
         )
 
     @contextlib.asynccontextmanager

@@ -10,7 +10,7 @@ One call wires a live connector stream to a small HTTP API that a copilot backen
 
 FastAPI is imported inside :func:`build_copilot_app`, so importing this module (or
 :mod:`autoplay_sdk.api`) works without the ``serve`` extra; building the app without it raises
-``ModuleNotFoundError`` naming ``pip install autoplay-sdk[serve]``.
+``ModuleNotFoundError`` naming ``pip install 'autoplay-sdk[serve]'``.
 
 Decisions:
 
@@ -21,8 +21,8 @@ Decisions:
   still re-raises it at shutdown, as published.
 - **A dead stream is reported when it dies**, not only at shutdown: one ERROR record on this
   module's logger names the exception type (and HTTP status) and the redacted stream URL, never
-  the token.  This is the only record this module emits besides the WARNING logged when the
-  reader has to be cancelled.  The HTTP routes keep serving what was already received.
+  the token.  Besides the ``/reply`` errors below, the only other record is the WARNING logged
+  when the reader has to be cancelled.  The HTTP routes keep serving what was already received.
 - **Agent state v2 is optional.**  ``autoplay_sdk.agent_state.v2.SessionState`` is imported when
   the app is built.  If that module is not importable (it is not part of every build), the
   session-state step of the actions callback is skipped and ``app.state.session_states`` stays
@@ -36,8 +36,15 @@ Decisions:
   (a browser without the header gets 401; ``curl -H 'Authorization: Bearer …'`` works).  The key
   must be a non-empty printable ASCII string without whitespace (``SdkConfigError`` otherwise),
   is never logged, and is not stored on ``app.state``.
-- **``/reply`` with a non-``str`` LLM result** answers 500 via a ``TypeError`` that names only the
-  type (the value, which may hold user data, is not put into the error).
+- **A failing step answers JSON that names it.**  When the LLM raises or returns a non-``str``,
+  ``/reply`` answers 500 with ``{"error": "<what failed>", "step": "llm"}`` and logs the
+  exception with its traceback (ERROR, this module's logger, the user id but never the prompt).
+  The error names only the exception or result type: its text may hold user data.
+- **``query`` is optional on ``/context``** (default ``""``): the route only echoes it, so a bare
+  ``GET /context/{user_id}`` answers instead of a 422.  ``/reply`` still requires it.
+- **``max_retries``** (keyword-only, default ``None`` = retry forever, as published) is passed to
+  the stream client: once that many consecutive attempts fail, the reader stops with
+  ``SdkUpstreamError`` (logged when it happens, like any dead stream).
 - **``app.state.connector_task``** (an addition): the reader's ``asyncio.Task`` while the app
   runs, ``None`` before startup.  Hosts (and ``autoplay-sdk serve``) use it to notice a dead stream.
 - **``GET /users``** (an addition) lists the user ids seen on the stream, so a newcomer knows
@@ -54,6 +61,7 @@ import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from autoplay_sdk._explain import check_stream_url
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.async_client import AsyncConnectorClient
 from autoplay_sdk.chat.chat_pipeline import compose_chat_pipeline
@@ -73,7 +81,7 @@ LlmCallable = Callable[[str], Awaitable[str]]
 
 _logger = get_logger(__name__)
 
-_INSTALL_HINT = "FastAPI is required for autoplay_sdk.api. Install with: pip install autoplay-sdk[serve]"
+_INSTALL_HINT = "FastAPI is required for autoplay_sdk.api. Install with: pip install 'autoplay-sdk[serve]'"
 _STOP_GRACE_S = 5.0  # how long shutdown waits for the reader after stop() before cancelling it
 _OPEN_PATHS = frozenset({"/healthz"})
 _STATE_MODULE = "autoplay_sdk.agent_state.v2"
@@ -91,6 +99,7 @@ def build_copilot_app(
     api_key: str | None = None,
     redis_url: str | None = None,
     role: str = "ingest",
+    max_retries: int | None = None,
 ) -> FastAPI:
     """Build a FastAPI app that consumes ``stream_url`` and serves per-user context and replies.
 
@@ -99,7 +108,7 @@ def build_copilot_app(
     about a second, even on an idle stream, and never waits more than ~5 s before cancelling it.
 
     Args:
-        stream_url: the connector's ``/stream/<product_id>`` URL (not validated here).
+        stream_url: the connector's ``/stream/<product_id>`` URL.
         token: bearer token for the stream; ``""`` falls back to ``AUTOPLAY_APP_UNKEY_TOKEN``.
         llm: ``async (prompt) -> str``; writes the session summaries (every
             ``summary_threshold`` actions per session) and the ``/reply`` answers.
@@ -113,10 +122,13 @@ def build_copilot_app(
             through Redis so the app can run as many replicas (``docs/scaling.md``).
         role: with ``redis_url``: ``"ingest"`` (candidate stream writer, one active per Redis
             through a lease, and a reader) or ``"serve"`` (reader only, no stream).
+        max_retries: consecutive failed connection attempts after which the stream reader gives
+            up (``SdkUpstreamError``); ``None`` retries forever.
 
-    Routes: ``GET /healthz``; ``GET /context/{user_id}?query=``; ``GET /reply/{user_id}?query=``
-    (404 ``{"detail": "No activity found for user"}`` without activity in the window, 422 without
-    ``query``, 500 if the LLM raises or returns a non-``str``); ``POST /admin/reset/{user_id}``
+    Routes: ``GET /healthz``; ``GET /context/{user_id}`` (``?query=`` optional, echoed);
+    ``GET /reply/{user_id}?query=`` (404 ``{"detail": "No activity found for user"}`` without
+    activity in the window, 422 without ``query``, 500 ``{"error": …, "step": "llm"}`` if the LLM
+    raises or returns a non-``str``); ``POST /admin/reset/{user_id}``
     (forgets the user's indexed sessions and session state; always 200); ``GET /users`` (every
     user id seen on the stream, most recently active first, with ``email`` and
     ``last_seen_at``).  Only ``actions`` events
@@ -127,20 +139,26 @@ def build_copilot_app(
 
     Raises:
         ModuleNotFoundError: FastAPI is not installed (the message names the ``serve`` extra).
-        SdkConfigError: ``summary_threshold < 1``, or an empty or malformed ``api_key``.
+        SdkConfigError: ``summary_threshold < 1``, an empty or malformed ``api_key``, or a
+            ``stream_url`` that cannot work (no ``http(s)://`` scheme, no host, credentials;
+            also a ``ValueError``).  An empty ``stream_url`` is accepted (a Redis reader replica).
         ValueError: ``lookback_seconds <= 0``.
     """
     try:
         from fastapi import FastAPI, HTTPException
+        from fastapi.responses import JSONResponse
     except ModuleNotFoundError as exc:
         raise ModuleNotFoundError(_INSTALL_HINT) from exc
 
+    check_stream_url(stream_url, param="stream_url")  # named as the caller knows it
     key = _checked_api_key(api_key)
     pipeline = compose_chat_pipeline(llm=llm, threshold=summary_threshold, lookback_seconds=lookback_seconds)
     user_index = UserSessionIndex(pipeline.context_store, lookback_seconds=lookback_seconds)
     session_state_class = _session_state_class()
     session_states: dict[str, Any] = {}
-    client = AsyncConnectorClient(url=stream_url, token=token)
+    # max_retries only when given: the published call (url, token) keeps working with patched doubles.
+    retries: dict[str, Any] = {} if max_retries is None else {"max_retries": max_retries}
+    client = AsyncConnectorClient(url=stream_url, token=token, **retries)
     shared = None
     if redis_url is not None:
         from autoplay_sdk.api._redis_roles import redis_parts
@@ -154,6 +172,7 @@ def build_copilot_app(
             summary_threshold=summary_threshold,
             lookback_seconds=lookback_seconds,
             session_state_class=session_state_class,
+            max_retries=max_retries,
         )
         user_index = shared.user_index  # type: ignore[assignment]
         if shared.session_states is not None:  # not "or {}": a store's truth value would scan Redis
@@ -217,16 +236,22 @@ def build_copilot_app(
         return {"status": "ok"}
 
     @app.get("/context/{user_id}")
-    async def context(user_id: str, query: str) -> dict[str, str]:
+    async def context(user_id: str, query: str = "") -> dict[str, str]:
         return {"user_id": user_id, "query": query, "context": activity_of(user_id)}
 
-    @app.get("/reply/{user_id}")
-    async def reply(user_id: str, query: str) -> dict[str, str]:
+    @app.get("/reply/{user_id}", response_model=dict[str, str])
+    async def reply(user_id: str, query: str) -> Any:
         activity = activity_of(user_id)
         prompt = f"{prompt_text}\n\n[User ID]\n{user_id}\n\n[Recent activity]\n{activity}\n\n[User query]\n{query}"
-        answer: object = await llm(prompt)
+        try:
+            answer: object = await llm(prompt)
+        except Exception as exc:
+            _logger.error("bridge: /reply: the llm raised %s for user %s", type(exc).__name__, user_id, exc_info=exc)
+            return JSONResponse({"error": f"the llm raised {type(exc).__name__}", "step": "llm"}, status_code=500)
         if not isinstance(answer, str):
-            raise TypeError(f"llm must return str, got {type(answer).__name__}")
+            kind = type(answer).__name__
+            _logger.error("bridge: /reply: the llm returned %s, not str, for user %s", kind, user_id)
+            return JSONResponse({"error": f"the llm must return str, got {kind}", "step": "llm"}, status_code=500)
         return {"user_id": user_id, "query": query, "reply": answer, "context": activity}
 
     @app.get("/users")

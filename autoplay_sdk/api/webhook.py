@@ -12,9 +12,14 @@ request                                                response
 missing or wrong ``X-Connector-Signature``             401 ``{"detail": "Invalid X-Connector-Signature"}``
 body over ``max_body_bytes`` (declared or streamed)    413 ``{"detail": ...}``; the rest is not read
 ``Content-Length`` that is not a number                400 ``{"detail": ...}``
-anything else: a payload, malformed JSON, an unknown   200 ``{"status": "ok"}`` (malformed bodies and
-type, a callback that raised                           callback errors are logged, never a 5xx)
+anything else: a payload, a malformed body, an         200 ``{"status": "ok"}``
+unknown type, a callback that raised
 =====================================================  ===========================================
+
+A malformed body (any decode failure, nesting too deep for the JSON decoder included) and a
+callback error are logged, never answered with a 5xx: the connector would retry bytes that can
+never succeed.  An unexpected exception from the receiver is logged at ERROR (type and size)
+and answered 200 for the same reason.
 
 The callbacks run before the response is sent, so the connector's delivery timeout bounds them:
 hand slow work to a queue or task.  Retried deliveries arrive twice; the receiver's
@@ -99,10 +104,19 @@ def webhook_router(
                 logger.warning("webhook body too large (over %d bytes)", max_body_bytes)
                 return reply(413, f"body exceeds {max_body_bytes} bytes")
             chunks.append(chunk)
+        raw = b"".join(chunks)
         try:
-            await receiver.handle(b"".join(chunks), request.headers.get(SIGNATURE_HEADER))
+            await receiver.handle(raw, request.headers.get(SIGNATURE_HEADER))
         except ValueError:
             return reply(401, "Invalid X-Connector-Signature")
+        except Exception as exc:  # a receiver subclass that raised: retrying the same bytes cannot help
+            logger.error(
+                "webhook receiver raised %s for a %d-byte body — answered 200",
+                type(exc).__name__,
+                len(raw),
+                exc_info=True,
+                extra={"body_bytes": len(raw), "error_type": type(exc).__name__},
+            )
         return JSONResponse({"status": "ok"})
 
     router = fastapi.APIRouter()

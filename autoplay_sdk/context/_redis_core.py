@@ -16,6 +16,11 @@ Key layout (``P`` is the key prefix, ``"autoplay:"`` by default)::
     P ingest:lease          STRING the ingester lease (one active ingester per prefix)
 
 Every key is written with a TTL (``PX``/``PEXPIRE``), renewed on each write of that key.
+
+Reading back never raises for what a key holds: a bucket entry or a user ref that does not
+decode (invalid UTF-8, not JSON, nesting too deep, fields the models reject, a bad prefix) is
+skipped and logged at WARNING with its size and the error type, never its content; a string
+value that is not UTF-8 is read with replacement characters.
 """
 
 from __future__ import annotations
@@ -27,15 +32,19 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context._render import activity_block, compose_context, select_window
 from autoplay_sdk.core.exceptions import SdkConfigError, SdkUpstreamError
 from autoplay_sdk.core.models import ActionsPayload
 
+logger = get_logger("autoplay_sdk.context.redis_store")
+
 DEFAULT_PREFIX = "autoplay:"
 DEFAULT_SESSION_TTL_S = 3600.0
 _DECODED_CACHE_BYTES = 8 * 1024 * 1024
+_BAD_ENTRIES_MAX = 1024
 
-INSTALL_HINT = "Redis support needs the redis package. Install with: pip install autoplay-sdk[redis]"
+INSTALL_HINT = "Redis support needs the redis package. Install with: pip install 'autoplay-sdk[redis]'"
 
 
 def import_redis() -> Any:
@@ -133,19 +142,30 @@ class EntryDecoder:
 
     An entry's text fully determines its payload, so a cache hit is exact.  The cache is bounded
     by the total size of the cached entries (``max_bytes``, 8 MiB by default; it is emptied when
-    full) and the cached payloads are never mutated.
+    full) and the cached payloads are never mutated.  An entry that does not decode gives
+    ``None``: it is logged once (size and error type) and counted in ``corrupt``.
     """
 
     def __init__(self, max_bytes: int = _DECODED_CACHE_BYTES) -> None:
         self._cache: dict[bytes | str, ActionsPayload] = {}
+        self._bad: set[bytes | str] = set()
         self._max = max_bytes
         self._bytes = 0
+        self.corrupt = 0
 
-    def __call__(self, entry: bytes | str) -> ActionsPayload:
+    def __call__(self, entry: bytes | str) -> ActionsPayload | None:
         payload = self._cache.get(entry)
         if payload is None:
-            text = entry.decode("utf-8") if isinstance(entry, bytes) else entry
-            payload = ActionsPayload.from_dict(json.loads(text[text.index("\n") + 1 :]))
+            if entry in self._bad:
+                return None
+            try:
+                text = entry.decode("utf-8") if isinstance(entry, bytes) else entry
+                payload = ActionsPayload.from_dict(json.loads(text[text.index("\n") + 1 :]))
+            except MemoryError:
+                raise
+            except Exception as exc:  # any decode failure (RecursionError included) is a corrupt entry
+                self._skip(entry, exc)
+                return None
             if self._bytes + len(entry) > self._max:
                 self._cache.clear()
                 self._bytes = 0
@@ -153,9 +173,38 @@ class EntryDecoder:
             self._bytes += len(entry)
         return payload
 
+    def _skip(self, entry: bytes | str, exc: Exception) -> None:
+        self.corrupt += 1
+        if len(self._bad) >= _BAD_ENTRIES_MAX:
+            self._bad.clear()
+        self._bad.add(entry)
+        corrupt(entry, exc, "bucket entry")
+
+
+def corrupt(value: Any, exc: BaseException, what: str) -> None:
+    """Log a stored value that does not decode: its size and the error type, never its content."""
+    size = len(value) if isinstance(value, (bytes, str)) else None
+    logger.warning(
+        "redis_store: skipping a corrupt %s (%s bytes, %s)",
+        what,
+        size,
+        type(exc).__name__,
+        extra={"value_bytes": size, "error_type": type(exc).__name__},
+    )
+
 
 def actions_within(entries: list[Any], cutoff: float | None) -> int:
-    """How many actions the entries with ``forwarded_at >= cutoff`` hold (read from their prefixes)."""
+    """How many actions the entries with ``forwarded_at >= cutoff`` hold (read from their prefixes).
+
+    An entry whose prefix does not parse counts as holding none.
+    """
+    try:
+        return _actions_within(entries, cutoff)
+    except Exception:  # a corrupt prefix: count entry by entry
+        return sum(_one_within(entry, cutoff) for entry in entries)
+
+
+def _actions_within(entries: list[Any], cutoff: float | None) -> int:
     total = 0
     for entry in entries:
         head = entry[: entry.index(b"\n" if isinstance(entry, bytes) else "\n")]
@@ -163,6 +212,13 @@ def actions_within(entries: list[Any], cutoff: float | None) -> int:
         if cutoff is None or (fwd and float(fwd) >= cutoff):
             total += int(count)
     return total
+
+
+def _one_within(entry: Any, cutoff: float | None) -> int:
+    try:
+        return _actions_within([entry], cutoff)
+    except Exception:
+        return 0
 
 
 def render(
@@ -189,19 +245,26 @@ def render(
 
 
 def text(value: bytes | str | None) -> str | None:
+    """A Redis reply as text; bytes that are not UTF-8 get replacement characters (never raises)."""
     if value is None or isinstance(value, str):
         return value
-    return value.decode("utf-8")
+    return value.decode("utf-8", "replace")
 
 
 def user_ref_entry(last_seen: float, session_id: str, product_id: str | None) -> str:
     return f"{last_seen!r}\x1f{session_id}\x1f{product_id or ''}"
 
 
-def parse_user_ref(entry: bytes | str) -> tuple[float, str, str | None]:
-    raw = entry.decode("utf-8") if isinstance(entry, bytes) else entry
-    last_seen, session_id, product_id = raw.split("\x1f", 2)
-    return float(last_seen), session_id, (product_id or None)
+def parse_user_ref(entry: bytes | str) -> tuple[float, str, str | None] | None:
+    """``(last seen, session id, product id)`` of a user ref entry; ``None`` (logged) if it is corrupt."""
+    try:
+        raw = entry.decode("utf-8") if isinstance(entry, bytes) else entry
+        last_seen, session_id, product_id = raw.split("\x1f", 2)
+        seen = float(last_seen)
+    except Exception as exc:
+        corrupt(entry, exc, "user session ref")
+        return None
+    return seen, session_id, (product_id or None)
 
 
 WallClock = Callable[[], float]

@@ -421,7 +421,7 @@ class RedisContextStore:
             (summary_raw,) = replies
         return core.render(
             core.text(summary_raw),
-            [self._decode(e) for e in entries],
+            [p for p in map(self._decode, entries) if p is not None],
             include_summary=read.include_summary,
             include_actions=read.include_actions,
             lookback=read.lookback,
@@ -700,7 +700,10 @@ class RedisUserSessionIndex:
         now = self._wall()
         refs = []
         for entry in entries:
-            seen, sid, pid = core.parse_user_ref(entry)
+            ref = core.parse_user_ref(entry)
+            if ref is None:
+                continue
+            seen, sid, pid = ref
             if now - seen <= self._lookback_seconds:
                 refs.append(SessionRef(sid, pid, seen))
         return refs

@@ -67,6 +67,7 @@ from autoplay_sdk.context._summary_core import (
     refused,
     report_drops,
 )
+from autoplay_sdk.core.exceptions import SdkConfigError as SdkConfigError  # importable here, as in 0.7.5
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
 from autoplay_sdk.core.models import ActionsPayload
 

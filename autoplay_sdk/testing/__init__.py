@@ -34,6 +34,12 @@ the server (``server.pusher`` gives its ``stats`` and ``flush()``)::
     with LocalConnector(sample_events(), push_url="http://127.0.0.1:8000/webhook", push_secret=s) as server:
         server.pusher.flush()
 
+A program that reads the stream URL it is given, or else a local connector with a sample
+(what every example in ``examples/`` does)::
+
+    with stream_source(*sys.argv[1:3]) as source:   # [STREAM_URL [TOKEN]]
+        client = ConnectorClient(source.url, token=source.token)
+
 Fault injection, for subsequent connections::
 
     server.fail_next(2, status=503)          # the next two stream requests get 503
@@ -56,7 +62,8 @@ Wire contract as served:
   ``heartbeat_s`` without any write.  With ``retry_ms`` set, every stream starts with the block
   ``retry: <ms>`` + blank line (it carries no data, so SSE clients dispatch no event for it).
 * ``POST /products`` registers a product and mints its stream key (see
-  :mod:`autoplay_sdk.testing._registration`); the product streams at once with that key.
+  :mod:`autoplay_sdk.testing._registration`); the product streams at once with that key, and
+  with ``sample_new_products=True`` its stream starts with a sample of its own.
 
 Decisions:
 
@@ -103,6 +110,7 @@ from autoplay_sdk.testing._push import PushSender, PushStats
 from autoplay_sdk.testing._recorder import PayloadRecorder
 from autoplay_sdk.testing._sample import sample_events
 from autoplay_sdk.testing._server import ConnectionRecord, LocalConnector
+from autoplay_sdk.testing._source import StreamSource, stream_source
 from autoplay_sdk.testing._summarizer import local_summarizer_llm, local_summarizer_llm_sync
 
 __all__ = [
@@ -111,7 +119,9 @@ __all__ = [
     "PayloadRecorder",
     "PushSender",
     "PushStats",
+    "StreamSource",
     "local_summarizer_llm",
     "local_summarizer_llm_sync",
     "sample_events",
+    "stream_source",
 ]

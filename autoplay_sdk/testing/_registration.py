@@ -17,6 +17,11 @@ Contract as served (the same as the hosted connector's, minus Render and Unkey):
 * No admin key is needed (open registration).  Error bodies are JSON
   ``{"detail": ..., "status": ...}`` and never contain a secret.
 
+A newly registered product can get sample traffic at once: the registry calls its
+``on_registered(product_id, rotated)`` hook after each registration (outside its lock), and the
+connector publishes ``sample_events(product_id=...)`` for a new product when it was built with
+``sample_new_products=True`` (``autoplay-sdk connector`` does, unless ``--no-sample``).
+
 A registered product's stream accepts its own key and the connector's token; a key minted
 for one product is refused (403) for every other.  Keys are ``secrets.token_hex`` values, so
 they work as ``--token KEY`` on a command line.  Nothing secret is logged.
@@ -27,6 +32,7 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,8 +94,9 @@ def _validate(body: Any) -> tuple[str, str, str, bool]:
 class Registry:
     """Products registered over HTTP and their stream keys (thread-safe)."""
 
-    def __init__(self, served: frozenset[str]) -> None:
+    def __init__(self, served: frozenset[str], on_registered: Callable[[str, bool], None] | None = None) -> None:
         self._served = served
+        self._on_registered = on_registered
         self._lock = threading.Lock()
         self._products: dict[str, _Registration] = {}
 
@@ -124,6 +131,8 @@ class Registry:
             registration = _Registration(email, secret, secrets.token_hex(24), f"key_{secrets.token_hex(8)}")
             self._products[product_id] = registration
         logger.info("product registered product=%s rotated=%s", product_id, exists)
+        if self._on_registered is not None:
+            self._on_registered(product_id, exists)
         return {
             "product_id": product_id,
             "integration_type": "event_stream",

@@ -30,7 +30,7 @@ from autoplay_sdk._sockets import base_url, bind_listening_socket
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.testing._push import PushSender
 from autoplay_sdk.testing._registration import Registry, add_registration_route
-from autoplay_sdk.testing._sample import LiveEvent, StampedJson
+from autoplay_sdk.testing._sample import LiveEvent, StampedJson, sample_events
 
 if TYPE_CHECKING:
     import uvicorn
@@ -168,6 +168,10 @@ class LocalConnector:
     behind it.  Every public method is thread-safe and may be called before :meth:`start`,
     while running, or after :meth:`stop`; published entries are kept across restarts.
 
+    With ``sample_new_products=True``, a product registered over ``POST /products`` (not a
+    re-registration) gets ``sample_events(product_id=<it>)`` published at once, so a client
+    using its freshly minted key sees activity instead of an idle stream.
+
     Raises ``ImportError`` (naming ``pip install 'autoplay-sdk[serve]'``) when FastAPI or
     uvicorn is missing, and :class:`~autoplay_sdk.SdkConfigError` for invalid arguments.
     """
@@ -185,6 +189,7 @@ class LocalConnector:
         extra_products: Iterable[str] = (),
         push_url: str | None = None,
         push_secret: str = "",
+        sample_new_products: bool = False,
     ) -> None:
         products = [product_id, *extra_products]
         for pid in products:
@@ -202,7 +207,10 @@ class LocalConnector:
 
         self._product_id = product_id
         self._products = frozenset(products)
-        self._registry = Registry(self._products)  # products registered over POST /products
+        # products registered over POST /products; with sample_new_products, each new one gets
+        # sample traffic at once, so an onboarding journey ends on live-looking activity
+        self._sample_new_products = sample_new_products
+        self._registry = Registry(self._products, on_registered=self._registered)
         self._token = token if token is not None else secrets.token_hex(24)
         self._host = host
         self._port = port
@@ -379,6 +387,11 @@ class LocalConnector:
         self.stop()
 
     # ------------------------------------------------------------------ the event log
+
+    def _registered(self, product_id: str, rotated: bool) -> None:
+        """Called by the registry after ``POST /products`` registered (or rotated) ``product_id``."""
+        if self._sample_new_products and not rotated:
+            self.publish_many(sample_events(product_id=product_id), product_id=product_id)
 
     def _product(self, product_id: str | None) -> str:
         pid = self._product_id if product_id is None else product_id

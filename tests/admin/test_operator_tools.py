@@ -9,6 +9,7 @@ import importlib.util
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -112,7 +113,8 @@ def test_script_already_registered_then_force(
 
 def test_script_validation_messages(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = script_in_process(capsys, "--product-id", " ", "--contact-email", "a@b")
-    assert (code, out) == (2, "") and err.startswith("onboard_customer: error: Please provide a non-empty product_id")
+    expected = "onboard_customer: error: Please provide a non-empty --product-id to onboard_customer.py"
+    assert (code, out) == (2, "") and err.startswith(expected)
     code, _, err = script_in_process(capsys, "--product-id", "p")
     assert code == 2 and "--contact-email" in err
 
@@ -124,6 +126,7 @@ def test_script_connector_failures(
         capsys, "--product-id", "p", "--contact-email", "a@b", "--connector-url", f"http://127.0.0.1:{unused_port}"
     )
     assert code == 4 and "Could not reach the connector" in err and err.count("\n") == 1
+    assert "Check the --connector-url you passed to onboard_customer.py" in err
 
     # POST {base}/stream/products is not a registration endpoint: the connector answers 405
     code, _, err = script_in_process(
@@ -194,7 +197,32 @@ def test_cli_in_process_usage_errors() -> None:
     missing = Run(["onboard", "acme"])
     assert missing() == 2 and "--contact-email" in missing.stderr
     blank = Run(["onboard", " ", "--contact-email", "a@b", "--connector-url", "http://127.0.0.1:9"])
-    assert blank() == 2 and "non-empty product_id" in blank.stderr
+    assert blank() == 2 and "non-empty PRODUCT_ID to autoplay-sdk onboard" in blank.stderr
+    no_email = Run(["onboard", "acme", "--contact-email", " ", "--connector-url", "http://127.0.0.1:9"])
+    assert no_email() == 2 and "non-empty --contact-email to autoplay-sdk onboard" in no_email.stderr
+    assert "onboard_product" not in blank.stderr + no_email.stderr
+
+
+def test_cli_unreachable_connector_names_the_flag_not_the_parameter() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    run = Run(["onboard", "acme", "--contact-email", "a@b", "--connector-url", f"http://127.0.0.1:{port}"])
+    assert run() == 4
+    assert "Check the --connector-url you passed to autoplay-sdk onboard" in " ".join(run.stderr.split())
+    assert "connector_url" not in run.stderr and "onboard_product" not in run.stderr
+
+
+def test_cli_draws_its_own_progress_even_on_a_terminal(
+    stub_connector: StubConnector, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autoplay_sdk.admin import connector_registration_http as http_mod
+
+    monkeypatch.setattr(http_mod, "_registration_tty_ui", lambda: True)  # as if stdout were a terminal
+    run = Run(["onboard", "acme", "--contact-email", "ops@acme.io", "--connector-url", stub_connector.url])
+    assert run() == 0, run.stderr
+    assert "✓ Registered acme" in run.stdout
+    assert "Product registered successfully" not in run.stdout + capsys.readouterr().out  # no library line
 
 
 def test_cli_connector_serves_registration_for_the_cli_onboard() -> None:

@@ -338,3 +338,22 @@ async def test_terminal_lines(capsys: pytest.CaptureFixture[str], monkeypatch: p
         with pytest.raises(KeyError):
             await onboard_product("p", contact_email="e@x", connector_url=BASE)
         assert capsys.readouterr().out == "✗ Registration failed — 'boom'. Please re-register.\n"
+
+
+async def test_quiet_prints_nothing_even_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http_mod, "_registration_tty_ui", lambda: True)
+    with respx.mock:
+        route = respx.post(f"{BASE}/products").mock(return_value=httpx.Response(201, json=OK_BODY))
+        result = await onboard_product("p", contact_email="e@x", connector_url=BASE, quiet=True)
+        assert result.product_id == "p"
+        route.mock(return_value=httpx.Response(503, text=""))
+        with pytest.raises(ConnectorRegistrationHttpError):
+            await onboard_product("p", contact_email="e@x", connector_url=BASE, quiet=True)
+        route.mock(return_value=httpx.Response(201, json=OK_BODY))
+        body = await http_mod.post_register_product_payload(
+            connector_url=BASE, admin_key="", payload={"product_id": "p"}, quiet=True
+        )
+        assert body == OK_BODY
+    assert capsys.readouterr() == ("", "")

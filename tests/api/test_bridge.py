@@ -117,6 +117,7 @@ def test_signature_is_keyword_only_with_the_published_defaults_plus_api_key() ->
         ("api_key", inspect.Parameter.KEYWORD_ONLY, None),
         ("redis_url", inspect.Parameter.KEYWORD_ONLY, None),
         ("role", inspect.Parameter.KEYWORD_ONLY, "ingest"),
+        ("max_retries", inspect.Parameter.KEYWORD_ONLY, None),
     ]
     assert not inspect.iscoroutinefunction(bridge.build_copilot_app)
     with pytest.raises(TypeError):
@@ -184,7 +185,7 @@ async def test_context_returns_the_streamed_activity_of_that_user(
     )
 
 
-async def test_context_accepts_an_empty_query_and_rejects_a_missing_one(
+async def test_context_query_is_optional_and_reply_still_requires_it(
     make_app: Callable[..., Any], local_connector: LocalConnector
 ) -> None:
     async with running(make_app()) as http:
@@ -195,9 +196,10 @@ async def test_context_accepts_an_empty_query_and_rejects_a_missing_one(
         missing_reply = await http.get("/reply/u1")
 
     assert empty.status_code == 200 and empty.json()["query"] == ""
-    assert missing.status_code == 422
-    assert missing.json()["detail"][0]["loc"] == ["query", "query"]
+    assert missing.status_code == 200
+    assert missing.json() == {**empty.json(), "query": ""}  # the same context, an empty query echoed
     assert missing_reply.status_code == 422
+    assert missing_reply.json()["detail"][0]["loc"] == ["query", "query"]
 
 
 async def test_unknown_user_gets_404(make_app: Callable[..., Any]) -> None:
@@ -248,17 +250,35 @@ async def test_reply_defaults_to_the_raw_rag_system_prompt(
     assert "{user_question}" in prompt  # the template's placeholders reach the LLM unformatted
 
 
-@pytest.mark.parametrize("reply", [RuntimeError("LLM quota exceeded"), 42, None])
-async def test_reply_is_500_when_the_llm_fails_or_returns_a_non_str(
-    make_app: Callable[..., Any], local_connector: LocalConnector, reply: object
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (RuntimeError("LLM quota exceeded for alice@example.com"), "the llm raised RuntimeError"),
+        (42, "the llm must return str, got int"),
+        (None, "the llm must return str, got NoneType"),
+    ],
+)
+async def test_reply_is_a_json_500_naming_the_llm_step_and_the_error_is_logged_with_its_traceback(
+    make_app: Callable[..., Any],
+    local_connector: LocalConnector,
+    caplog: pytest.LogCaptureFixture,
+    reply: object,
+    error: str,
 ) -> None:
-    async with running(make_app(llm=Llm(reply)), raise_app_exceptions=False) as http:
+    caplog.set_level(logging.ERROR, logger="autoplay_sdk.api.fastapi")
+    async with running(make_app(llm=Llm(reply))) as http:  # the app itself raises nothing
         local_connector.publish(actions_event("u1"))
         await wait_for_context(http, "u1")
         response = await http.get("/reply/u1", params={"query": "q"})
         healthy = await http.get("/context/u1", params={"query": "q"})
     assert response.status_code == 500
+    assert response.json() == {"error": error, "step": "llm"}
+    assert "alice@example.com" not in response.text  # the exception's text may hold user data
     assert healthy.status_code == 200  # the app keeps serving
+    (record,) = [r for r in caplog.records if r.name == "autoplay_sdk.api.fastapi"]
+    assert "/reply" in record.getMessage() and "u1" in record.getMessage()
+    if isinstance(reply, Exception):
+        assert record.exc_info is not None and record.exc_info[1] is reply  # the traceback is kept
 
 
 async def test_admin_reset_forgets_the_user_until_new_activity_arrives(
@@ -613,3 +633,10 @@ async def test_logs_never_carry_tokens_keys_or_activity(
 def _no_leftover_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv(TOKEN_ENV_VAR, raising=False)
     yield
+
+
+@pytest.mark.parametrize("stream_url", ["127.0.0.1:8765/stream/p", "ftp://h/stream/p", "http://u:pw@h/stream/p"])
+def test_a_stream_url_that_cannot_work_is_refused_naming_stream_url(stream_url: str) -> None:
+    with pytest.raises(SdkConfigError, match=r"^stream_url ") as info:
+        bridge.build_copilot_app(stream_url=stream_url, token="t", llm=Llm())
+    assert isinstance(info.value, ValueError) and "pw" not in str(info.value)

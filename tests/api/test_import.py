@@ -66,7 +66,7 @@ print(json.dumps({
         "root_imports_api": False,
         "fastapi_loaded": False,
         "error": [
-            "FastAPI is required for autoplay_sdk.api. Install with: pip install autoplay-sdk[serve]",
+            "FastAPI is required for autoplay_sdk.api. Install with: pip install 'autoplay-sdk[serve]'",
             "ModuleNotFoundError",
             "fastapi",
         ],

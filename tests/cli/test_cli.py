@@ -108,7 +108,11 @@ def test_demo_tells_a_short_story_one_session_through_the_pipeline_then_a_table(
     assert [n for n, _ in steps] == ["1", "2", "3", "4", "5"]
     assert first_actions.to_text().splitlines()[0] in out  # "Session ps_… — N actions"
     assert "[Session context]" in out and "[CURRENT USER MESSAGE]" in out
-    assert not re.search(r"\d+\. \[\d+\] ", out)  # one numbering per activity line
+    # Step 3 is the store's own enrich() asked for the newest three actions, shown as returned.
+    assert "store.enrich(…, max_actions=3)" in out
+    step3 = out[out.index("3. Enriched query") : out.index("4. Assembled prompt")]
+    assert re.findall(r"│ +(\d+)\. \[\d+\] ", step3) == ["1", "2", "3"]
+    assert "(the session context: its summary and newest actions, as in step 3)" in out
     table = out[out.index("The other sessions") :]
     for session_id in session_ids[1:]:
         assert session_id[:10] in table
@@ -130,7 +134,6 @@ def test_demo_verbose_shows_every_session_in_full_without_logs() -> None:
         assert f"Session {session_id}" in run.stdout
     assert first_actions.actions[0].to_text() in run.stdout
     assert "ActionsPayload" in run.stdout and "SummaryPayload" in run.stdout
-    assert not re.search(r"\d+\. \[\d+\] ", run.stdout)
     assert run.stderr == ""  # -v is "more demo"; the SDK's logs need -vv
 
 

@@ -27,6 +27,7 @@ from autoplay_sdk._cli._demo_stages import (
     SYSTEM_PROMPT_LINES,
     ContextStage,
     PromptStage,
+    ReplyRequest,
     stand_in_reply,
 )
 from autoplay_sdk.core.models import ActionsPayload, SlimAction, SummaryPayload
@@ -164,10 +165,10 @@ def test_demo_shows_each_sessions_enriched_query(demo_run: DemoRun, expected: li
         enriched = flat(_section(panel, "Enriched query"))
         assert enriched.startswith("[Session context] Summary: ")
         assert f"Summary: {flat(exp.summary)} Recent activity: 1. " in enriched
-        # The newest streamed action of this session is the last activity line, right before the query.
-        # (shown with one numbering: "10. pageview: …" rather than "10. [3] pageview: …")
-        last_line = re.sub(r"^\[\d+\] ", "", exp.last_action.to_text())
-        assert enriched.endswith(f"{flat(last_line)} [Query] {DEFAULT_QUESTION}")
+        # The newest streamed action of this session is the last activity line, right before the
+        # query, exactly as the store renders it ("10. [3] pageview: …").
+        assert re.search(rf" \d+\. {re.escape(flat(exp.last_action.to_text()))} \[Query\] ", enriched)
+        assert enriched.endswith(f"[Query] {DEFAULT_QUESTION}")
     # The sample and seed exercise both summary sources: the connector's and the local summarizer's.
     assert {e.summary_source for e in expected} == {SUMMARY_FROM_CONNECTOR, SUMMARY_FROM_LOCAL}
 
@@ -298,8 +299,10 @@ async def test_prompt_stage_sends_the_prompt_to_the_given_model(context: Context
     await context.observe(actions("s1", 100.0, BOARD))
     received: list[tuple[str, str]] = []
 
-    async def model(system: str, user: str) -> str:
-        received.append((system, user))
+    async def model(request: ReplyRequest) -> str:
+        received.append((request.system_prompt, request.user_block))
+        assert request.latest_action is not None and request.latest_action.description == BOARD[1]
+        assert [a["title"] for a in request.articles] == ["Connect GitHub"]
         return "Use the Team page."
 
     prompts = PromptStage(context, question="How do I connect GitHub?", llm=model)
@@ -312,8 +315,9 @@ async def test_prompt_stage_sends_the_prompt_to_the_given_model(context: Context
 
 
 async def test_stand_in_reply_does_not_guess_without_an_article() -> None:
-    block = f"[RECENT PRODUCT ACTIVITY]\nRecent activity:\n1. [0] pageview: {BOARD[1]} — {BOARD[2]}\n\n"
-    reply = await stand_in_reply("system", block + "[CURRENT USER MESSAGE]\nWhat is the weather?")
+    latest = SlimAction(title=BOARD[1], description=BOARD[1], canonical_url=BOARD[2], type=BOARD[0])
+    request = ReplyRequest("system", "not read by the stand-in", "What is the weather?", latest, ())
+    reply = await stand_in_reply(request)
     assert reply == (
         f"I can see you just viewed the Website board ({BOARD[2]}).\n"
         "I could not find a help article about “What is the weather?”, so I would rather not guess."
@@ -330,3 +334,11 @@ def test_demo_question_option_reaches_every_enriched_query() -> None:
     assert code == 0
     assert text.count("Where do I change billing?") >= 4  # enriched query and user message, per session
     assert DEFAULT_QUESTION not in text
+
+
+async def test_stand_in_reply_answers_from_the_first_article_and_never_reads_the_prompt_text() -> None:
+    article = {"title": "Export a report as CSV", "content": " Open Reports and click 'Export CSV'. "}
+    request = ReplyRequest("", "", "How do I export?", None, (article, {"title": "Other", "content": "no"}))
+    assert await stand_in_reply(request) == (
+        "From the help article “Export a report as CSV”: Open Reports and click 'Export CSV'."
+    )

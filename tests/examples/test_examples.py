@@ -1,15 +1,21 @@
 """Every program in ``examples/`` runs as a newcomer would run it, and ends by itself.
 
-The examples start a local connector themselves.  They run as ``__main__`` one after another in
-one helper interpreter (``tests/_program_runner.py``), so the SDK's imports are paid for once;
-the pytest example runs in its own ``pytest`` process at the same time.
+A user copies one file: so each example is copied *alone* into an empty directory of its own and
+run from there (nothing from the repository's ``examples/`` is importable).  The examples start
+a local connector themselves.  They run as ``__main__`` one after another in one helper
+interpreter (``tests/_program_runner.py``), so the SDK's imports are paid for once; the pytest
+example runs in its own ``pytest`` process at the same time.
 """
 
 from __future__ import annotations
 
+import ast
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,23 +39,37 @@ EXPECTED = {
     "chatbot_writer.py": r"note in conv-42:\nsession_id: \S+\ntimestamp: .+ UTC\n\n\[1\] User ",
     "test_my_integration.py": r"2 passed",
 }
+_PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 NOISY = {"drop_handling.py"}  # logs its drops to stderr on purpose
 
 
+def _alone(name: str, workdir: Path) -> Path:
+    """A copy of ``examples/<name>`` in a directory of its own, as a user would have it."""
+    folder = workdir / name.removesuffix(".py")
+    folder.mkdir()
+    return Path(shutil.copy(EXAMPLES / name, folder))
+
+
 @pytest.fixture(scope="module")
-def runs() -> dict[str, _programs.Result]:
+def runs() -> Iterator[dict[str, _programs.Result]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        yield _run_all(Path(tmp))
+
+
+def _run_all(workdir: Path) -> dict[str, _programs.Result]:
     tests = [name for name in EXPECTED if name.startswith("test_")]
     pytest_runs = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLES / name)],
-            cwd=ROOT,
+            # -o: what the user's own project configures; pytest-asyncio warns about it otherwise
+            [*_PYTEST, "-o", "asyncio_default_fixture_loop_scope=function", str(_alone(name, workdir))],
+            cwd=workdir / name.removesuffix(".py"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for name in tests
     }
-    runner = _programs.start({name: EXAMPLES / name for name in EXPECTED if name not in tests})
+    runner = _programs.start({name: _alone(name, workdir) for name in EXPECTED if name not in tests})
     found = _programs.results(runner, TIMEOUT_S)
     for name, proc in pytest_runs.items():
         try:
@@ -80,3 +100,25 @@ def test_example_runs_and_ends_by_itself(runs: dict[str, _programs.Result], name
     assert re.search(EXPECTED[name], out), f"{name} printed:\n{out}"
     if name not in NOISY:
         assert err == "", f"{name} wrote to stderr:\n{err}"
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {
+        alias.name.partition(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    names |= {
+        (node.module or "").partition(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 0
+    }
+    if any(isinstance(node, ast.ImportFrom) and node.level > 0 for node in ast.walk(tree)):
+        names.add(".")
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.py")), ids=lambda p: p.name)
+def test_example_stands_alone(path: Path) -> None:
+    """It imports only the standard library, the SDK and its dependencies: never a file next to it."""
+    siblings = {p.stem for p in EXAMPLES.iterdir() if p.suffix == ".py" or p.is_dir()} | {"."}
+    assert _imported_modules(path) & siblings == set()

@@ -393,9 +393,11 @@ def test_public_names() -> None:
         "PayloadRecorder",
         "PushSender",
         "PushStats",
+        "StreamSource",
         "local_summarizer_llm",
         "local_summarizer_llm_sync",
         "sample_events",
+        "stream_source",
     ]
 
 

@@ -13,6 +13,12 @@ seconds (``wall = t - monotonic() + time()`` at write time) and ``"clock": "wall
 :func:`from_portable` converts them back to this process's monotonic clock.  Durations (idle
 time, cooldown elapsed) survive the trip up to the two hosts' wall-clock skew.  A cooldown start
 of ``0.0`` while no cooldown runs is a "never" marker and stays ``0.0``.
+
+**Corrupt entries.**  A Redis value that does not decode to a portable snapshot (not UTF-8,
+not JSON, nesting too deep, a missing or wrong-typed field, another clock) reads as absent:
+``store[key]`` raises ``KeyError`` (``store.get(key)`` gives ``None``), ``update_state`` starts
+from ``default()`` and overwrites it (``key in store`` stays true until then).
+It is logged at WARNING with its key, size and the error type, never its content.
 """
 
 from __future__ import annotations
@@ -24,11 +30,14 @@ import time
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
+from autoplay_sdk._logging import get_logger
 from autoplay_sdk.agent_state.v2.session_state import SessionState
 from autoplay_sdk.context._redis_core import DEFAULT_PREFIX, check_prefix, text, upstream
 from autoplay_sdk.context.redis_store import sync_client
 
 __all__ = ["InMemorySessionStateStore", "RedisSessionStateStore", "from_portable", "to_portable"]
+
+logger = get_logger(__name__)
 
 DEFAULT_STATE_TTL_S = 24 * 3600.0
 _TIMER_PARTS = ("proactive", "reactive")
@@ -68,6 +77,62 @@ def from_portable(snapshot: dict[str, Any]) -> SessionState:
     local = _shift(snapshot, time.monotonic() - time.time())
     local.pop("clock")
     return SessionState.from_dict(local)
+
+
+def _stored_state(key: str, raw: bytes | str | None) -> SessionState | None:
+    """The state a Redis value holds; ``None`` when there is none or it is corrupt (logged)."""
+    if raw is None:
+        return None
+    try:
+        snapshot = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)  # strict UTF-8
+        _check_shape(snapshot, _template(), "snapshot")
+        return from_portable(snapshot)
+    except MemoryError:
+        raise
+    except Exception as exc:  # any decode failure (RecursionError included) is a corrupt entry
+        logger.warning(
+            "state_store: ignoring a corrupt SessionState for key=%s (%d bytes, %s)",
+            key,
+            len(raw),
+            type(exc).__name__,
+            extra={"key": key, "value_bytes": len(raw), "error_type": type(exc).__name__},
+        )
+        return None
+
+
+_TEMPLATE: list[dict[str, Any]] = []
+
+
+def _template() -> dict[str, Any]:
+    """``SessionState().to_dict()``: the shape a stored snapshot must have (built once)."""
+    if not _TEMPLATE:
+        _TEMPLATE.append(SessionState().to_dict())
+    return _TEMPLATE[0]
+
+
+def _check_shape(value: Any, template: Any, field: str) -> None:
+    """Raise ``ValueError`` naming ``field`` where ``value`` does not have the template's types.
+
+    A missing key is left to ``from_dict`` (its default, or ``KeyError`` for a required one);
+    a template ``None`` accepts ``None``, a string or a number.
+    """
+    if isinstance(template, dict):
+        if type(value) is not dict:
+            raise ValueError(f"{field} must be an object")
+        for key, sub in template.items():
+            if key in value:
+                _check_shape(value[key], sub, f"{field}.{key}")
+        return
+    if isinstance(template, bool):
+        ok = type(value) is bool
+    elif isinstance(template, (int, float)):
+        ok = type(value) in (int, float) and math.isfinite(value)
+    elif isinstance(template, str):
+        ok = type(value) is str
+    else:
+        ok = value is None or type(value) in (str, int, float)
+    if not ok:
+        raise ValueError(f"{field} has the wrong type ({type(value).__name__})")
 
 
 def _check_ttl(ttl_s: float) -> float:
@@ -163,10 +228,10 @@ class RedisSessionStateStore(MutableMapping[str, SessionState]):
             return fn()
 
     def __getitem__(self, key: str) -> SessionState:
-        raw = text(self._call(lambda: self._redis.get(self._prefix + key)))
-        if raw is None:
+        state = _stored_state(key, self._call(lambda: self._redis.get(self._prefix + key)))
+        if state is None:
             raise KeyError(key)
-        return from_portable(json.loads(raw))
+        return state
 
     def __setitem__(self, key: str, state: SessionState) -> None:
         data = json.dumps(to_portable(state))
@@ -203,8 +268,8 @@ class RedisSessionStateStore(MutableMapping[str, SessionState]):
         name = self._prefix + key
 
         def attempt(pipe: Any) -> SessionState:
-            raw = text(pipe.get(name))
-            state = from_portable(json.loads(raw)) if raw is not None else default()
+            stored = _stored_state(key, pipe.get(name))
+            state = default() if stored is None else stored
             fn(state)
             pipe.multi()
             pipe.set(name, json.dumps(to_portable(state)), px=self._ttl_ms)

@@ -23,15 +23,24 @@ A claim that loses a race is refused; it may still have counted in a window it p
 After delivering, report the outcome with :meth:`~ProactiveDeliveryGate.record_outcome`: a success
 resets the failure streak; transport errors, rate limiting and timeouts count toward the circuit,
 which opens for ``pause_s`` after ``failure_threshold`` consecutive ones (failures while open can
-extend it).  Cancelled and invalid deliveries change nothing.
+extend it).  Cancelled and invalid deliveries change nothing.  Opening is one atomic transition:
+however many processes record failures at once, exactly one call returns True and logs it.
+
+The breaker counts outcomes, not attempts, and never recalls a delivery already allowed.  Every
+``acquire`` that starts after the opening failure was recorded is refused until the pause ends;
+deliveries acquired before it are in flight and may fail too.  So at most
+``failure_threshold + k`` deliveries fail before the circuit stops new ones, where ``k`` is the
+number of deliveries in flight when it opens (bound ``k`` with your own concurrency or with
+``max_attempts_per_product_per_minute``).
 
 Windows follow the wall clock (``time.time()``, read at call time, or the ``now=`` argument),
 since processes share them.  The min interval and the circuit pause are TTLs kept by the store, so
 they run in real time whatever ``now`` says.
 
-When the store fails (e.g. Redis is unreachable) the gate fails closed: the decision is
-``store_unavailable`` and a WARNING is logged with the error type only; ``record_outcome`` logs
-and returns False.
+When the store fails (e.g. Redis is unreachable, or a counter holds something that is not an
+integer) the gate fails closed and never raises: ``check`` and ``acquire`` answer
+``store_unavailable``, ``is_circuit_open`` answers True, ``record_outcome`` and ``reset_circuit``
+return False.  Each failure logs a WARNING naming the operation and the error type only.
 """
 
 from __future__ import annotations
@@ -170,7 +179,12 @@ class ProactiveDeliveryGate:
             return self._store_failed("acquire", exc)
 
     async def record_outcome(self, outcome: ProactiveDeliveryOutcome | str) -> bool:
-        """Report how a delivery ended; True when this outcome opened the circuit."""
+        """Report how a delivery ended; True only for the outcome that opened the circuit.
+
+        Opening is one atomic transition, so among any number of gates sharing the store exactly
+        one ``record_outcome`` call reports it (and logs the WARNING).  Counted failures while
+        the circuit is open restart the pause but return False.
+        """
         circuit = self.config.circuit
         try:
             if outcome == ProactiveDeliveryOutcome.SUCCESS:
@@ -181,35 +195,45 @@ class ProactiveDeliveryGate:
             streak = await self._incr(self.keys.fail_streak_key(), _FAIL_STREAK_TTL_S)
             if streak < circuit.failure_threshold:
                 return False
-            await self.store.delete(self.keys.fail_streak_key())
             pause = max(0.0, float(circuit.pause_s))
-            if pause > 0:
-                await self.store.setex(self.keys.circuit_open_key(), pause, b"1")
+            opened = await self._open(pause, first=streak == circuit.failure_threshold)
+            await self.store.delete(self.keys.fail_streak_key())
         except Exception as exc:
             self._store_failed("record_outcome", exc)
             return False
-        logger.warning(
-            "proactive delivery circuit opened",
-            extra={
-                "event_type": "proactive_circuit_opened",
-                "surface": self.keys.surface,
-                "product_id": self.keys.product_id,
-                "pause_s": pause,
-            },
-        )
-        return True
+        if opened:
+            logger.warning(
+                "proactive delivery circuit opened",
+                extra={
+                    "event_type": "proactive_circuit_opened",
+                    "surface": self.keys.surface,
+                    "product_id": self.keys.product_id,
+                    "pause_s": pause,
+                },
+            )
+        return opened
 
     async def is_circuit_open(self) -> bool:
-        """True while the surface's circuit is open (False when the breaker is off)."""
-        circuit = self.config.circuit
-        if circuit.disabled or circuit.failure_threshold <= 0:
-            return False
-        return await self.store.exists(self.keys.circuit_open_key())
+        """True while the surface's circuit is open (False when the breaker is off).
 
-    async def reset_circuit(self) -> None:
-        """Close the circuit and forget the failure streak."""
-        await self.store.delete(self.keys.circuit_open_key())
-        await self.store.delete(self.keys.fail_streak_key())
+        When the store fails the answer is True (fail closed, like :meth:`check`): the failure
+        is logged at WARNING (``operation="is_circuit_open"``, the error type only), never raised.
+        """
+        try:
+            return await self._circuit_open()
+        except Exception as exc:
+            self._store_failed("is_circuit_open", exc)
+            return True
+
+    async def reset_circuit(self) -> bool:
+        """Close the circuit and forget the failure streak; False (logged) when the store failed."""
+        try:
+            await self.store.delete(self.keys.circuit_open_key())
+            await self.store.delete(self.keys.fail_streak_key())
+        except Exception as exc:
+            self._store_failed("reset_circuit", exc)
+            return False
+        return True
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -254,8 +278,29 @@ class ProactiveDeliveryGate:
             )
         return windows
 
+    async def _circuit_open(self) -> bool:
+        circuit = self.config.circuit
+        if circuit.disabled or circuit.failure_threshold <= 0:
+            return False
+        return await self.store.exists(self.keys.circuit_open_key())
+
+    async def _open(self, pause: float, *, first: bool) -> bool:
+        """Open the circuit for ``pause`` seconds, or restart the pause; True if this call opened it.
+
+        The circuit key is claimed with an atomic increment: only the call that creates it sees
+        1, so one opening is reported once however many gates race.  Without a pause nothing is
+        stored, and the call whose failure reached the threshold exactly reports the opening.
+        """
+        if pause <= 0:
+            return first
+        key = self.keys.circuit_open_key()
+        if await self._incr(key, pause) == 1:
+            return True
+        await self.store.expire(key, pause)
+        return False
+
     async def _look(self, session_id: str, user_id: str | None, t: float) -> ProactiveDeliveryDecision:
-        if await self.is_circuit_open():
+        if await self._circuit_open():
             return self._deny(ProactiveDeliveryDenial.CIRCUIT_OPEN, session_id)
         if self.config.rates.min_interval_seconds > 0 and await self.store.exists(
             self.keys.min_interval_key(session_id)

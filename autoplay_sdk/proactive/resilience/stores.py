@@ -1,7 +1,7 @@
 """Two implementations of :class:`~autoplay_sdk.proactive.resilience.protocol.ProactiveResilienceStore`.
 
 - :class:`RedisProactiveResilienceStore` keeps the state in Redis (extra ``redis``:
-  ``pip install autoplay-sdk[redis]``), so every process of a deployment shares limits and the
+  ``pip install 'autoplay-sdk[redis]'``), so every process of a deployment shares limits and the
   circuit.
 - :class:`InMemoryProactiveResilienceStore` keeps it in this process, with the same behaviour
   (TTLs included), for a single process and for tests.
@@ -29,7 +29,7 @@ from typing import Any
 
 __all__ = ["InMemoryProactiveResilienceStore", "RedisProactiveResilienceStore"]
 
-_INSTALL_HINT = "redis is required for RedisProactiveResilienceStore. Install with: pip install autoplay-sdk[redis]"
+_INSTALL_HINT = "redis is required for RedisProactiveResilienceStore. Install with: pip install 'autoplay-sdk[redis]'"
 
 # INCR, and PEXPIRE when this INCR created the key; returns the new value.
 _INCR_WITH_EXPIRY = """

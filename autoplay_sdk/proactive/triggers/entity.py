@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from autoplay_sdk.proactive.triggers.judge import META_TRIGGERING_TYPE as META_TRIGGERING_TYPE  # as in 0.7.5
 from autoplay_sdk.proactive.triggers.types import (
     ProactiveTrigger,
     ProactiveTriggerContext,

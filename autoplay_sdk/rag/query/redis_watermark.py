@@ -14,7 +14,10 @@ Decisions:
 - Writes overwrite unconditionally, like the in-memory store: the caller owns the policy.
 - Redis errors are raised as :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError` (from the
   Redis error) after the client's retries: a chat turn should know its watermark was not read
-  or not recorded.  This module never logs.
+  or not recorded.
+- A stored value that is not a number (corrupt, or written by something else) reads as
+  no watermark (``None``, the first-turn behaviour) and is logged at WARNING with its size and
+  the error type; the next ``set_last_inbound_at`` replaces it.
 """
 
 from __future__ import annotations
@@ -22,13 +25,31 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autoplay_sdk.context._redis_core import DEFAULT_PREFIX, check_prefix, text, upstream
+from autoplay_sdk._logging import get_logger
+from autoplay_sdk.context._redis_core import DEFAULT_PREFIX, check_prefix, upstream
 from autoplay_sdk.context.redis_store import async_client
 from autoplay_sdk.rag.query.watermark import ChatWatermarkScope
 
 __all__ = ["RedisInboundWatermarkStore"]
 
+logger = get_logger(__name__)
+
 DEFAULT_WATERMARK_TTL_S = 7 * 24 * 3600.0
+
+
+def _watermark(raw: bytes | str) -> float | None:
+    """The float a stored value holds; ``None`` (logged) when it is not a number."""
+    try:
+        value = float(raw)
+    except (ValueError, TypeError) as exc:
+        logger.warning(
+            "watermark: ignoring a corrupt stored value (%d bytes, %s)",
+            len(raw),
+            type(exc).__name__,
+            extra={"value_bytes": len(raw), "error_type": type(exc).__name__},
+        )
+        return None
+    return value
 
 
 def _part(value: str | None) -> str:
@@ -71,8 +92,8 @@ class RedisInboundWatermarkStore:
             SdkUpstreamError: Redis cannot be reached.
         """
         with upstream("watermark"):
-            raw = text(await self._redis.get(self._key(scope)))
-        return None if raw is None else float(raw)
+            raw = await self._redis.get(self._key(scope))
+        return None if raw is None else _watermark(raw)
 
     async def set_last_inbound_at(self, scope: ChatWatermarkScope, at: float) -> None:
         """Store ``float(at)`` for ``scope`` (overwriting; it may go backwards) and renew its TTL.

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from autoplay_sdk.testing import LocalConnector, sample_events
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "proactive.md"
@@ -63,3 +66,26 @@ def test_the_gate_snippet_prints_what_it_says(tmp_path: Path) -> None:
     documented = next(b for b in blocks("text") if "circuit_open" in b)
     assert result.stdout == documented
     assert "the chat surface is down" not in result.stderr  # the exception text is never logged
+
+
+def test_ctrl_c_on_a_live_stream_stops_cleanly_with_the_counts_and_no_traceback() -> None:
+    with LocalConnector(sample_events(sessions=1)) as connector:
+        proc = subprocess.Popen(
+            [sys.executable, "-W", "error", str(EXAMPLE), connector.stream_url, connector.token],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            cwd=ROOT,
+        )
+        try:
+            assert connector.wait_for_connections(1, timeout=60)  # it is reading the stream
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert re.fullmatch(r"0 offers; outcomes: \{('no_trigger': \d+)?\}\n", out), out  # the report, once

@@ -145,11 +145,13 @@ class TestCircuit:
 
     async def test_failures_while_open_extend_it(self, clock: FakeClock) -> None:
         g = gate(config(threshold=1, pause=30))
-        await g.record_outcome("timeout")
-        clock.advance(20)
         assert await g.record_outcome("timeout") is True
         clock.advance(20)
+        assert await g.record_outcome("timeout") is False  # restarts the pause; not a new opening
+        clock.advance(20)
         assert await g.is_circuit_open()
+        clock.advance(10)
+        assert not await g.is_circuit_open()
 
     @pytest.mark.parametrize(
         "breaker", [CircuitBreakerConfig(disabled=True), CircuitBreakerConfig(failure_threshold=0)]

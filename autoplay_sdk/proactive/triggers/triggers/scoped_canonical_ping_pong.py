@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from autoplay_sdk.integrations.intercom import (  # importable here, as in 0.7.5
+    proactive_trigger_canonical_url_ping_pong as proactive_trigger_canonical_url_ping_pong,
+)
+from autoplay_sdk.proactive.triggers.defaults import (  # importable here, as in 0.7.5
+    DEFAULT_PROACTIVE_QUICK_REPLY_BODY as DEFAULT_PROACTIVE_QUICK_REPLY_BODY,
+)
 from autoplay_sdk.proactive.triggers.defaults import TRIGGER_ID_CANONICAL_URL_PING_PONG
 from autoplay_sdk.proactive.triggers.triggers.canonical_ping_pong import CanonicalPingPongTrigger
 from autoplay_sdk.proactive.triggers.types import ProactiveTriggerContext, ProactiveTriggerResult

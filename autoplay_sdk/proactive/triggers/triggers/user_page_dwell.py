@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from autoplay_sdk.core.models import SlimAction as SlimAction  # importable here, as in 0.7.5
 from autoplay_sdk.proactive.triggers.defaults import TRIGGER_ID_USER_PAGE_DWELL
 from autoplay_sdk.proactive.triggers.judge import validate_or_truncate_proactive_body
 from autoplay_sdk.proactive.triggers.types import ProactiveTriggerContext, ProactiveTriggerResult

@@ -22,6 +22,10 @@ take ``h11``'s grammar (1-20 hex digits, an optional ``;extension``, optional tr
 or tabs, CRLF); a chunk not followed by CRLF, a bad size line or a connection closed inside the
 body raises ``httpx.RemoteProtocolError``; ``httpcore`` read errors become their ``httpx``
 namesakes.  The body ends at the last chunk (trailers are not waited for).
+
+Each connection logs at DEBUG which way its body is read (and, when through ``httpx``, why), so
+a dependency upgrade that closes the direct way shows in the logs, and the test suite fails on
+the locked versions when it does.  The clients' ``direct_read=False`` turns the direct read off.
 """
 
 from __future__ import annotations
@@ -33,6 +37,12 @@ from typing import Any
 
 import httpx
 
+from autoplay_sdk._logging import get_logger
+
+logger = get_logger(__name__)
+
+DIRECT = "reading the stream body straight from the connection"
+THROUGH_HTTPX = "reading the stream body through httpx: %s"
 READ_BYTES = 64 * 1024  # what httpcore asks the socket for
 MAX_LINE_BYTES = 100 * 1024  # a chunk-size line longer than this is an error (httpcore's limit)
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,20}")
@@ -218,22 +228,38 @@ class RawBody:
             raise error from exc
 
 
-def raw_body(response: httpx.Response) -> RawBody | None:
-    """The direct way to ``response``'s body, or ``None`` when it must be read through ``httpx``."""
-    if response.extensions.get("http_version") != b"HTTP/1.1" or response.headers.get("content-encoding"):
+def raw_body(response: httpx.Response, *, enabled: bool = True) -> RawBody | None:
+    """The direct way to ``response``'s body, or ``None`` when it must be read through ``httpx``.
+
+    Logs the choice at DEBUG (:data:`DIRECT`, or :data:`THROUGH_HTTPX` with the reason).
+    """
+    found = _direct(response) if enabled else "turned off (direct_read=False)"
+    if isinstance(found, str):
+        logger.debug(THROUGH_HTTPX, found)
         return None
+    logger.debug(DIRECT)
+    return found
+
+
+def _direct(response: httpx.Response) -> RawBody | str:
+    """:func:`raw_body`'s answer, or why the body must be read through ``httpx``."""
+    version = response.extensions.get("http_version")
+    if version != b"HTTP/1.1":
+        return f"not HTTP/1.1 ({version!r})"
+    if response.headers.get("content-encoding"):
+        return "the body has a content-encoding"
     stream = response.extensions.get("network_stream")
     if stream is None or not callable(getattr(stream, "read", None)):
-        return None
+        return "the transport gives no readable network_stream"
     h11_state = _h11_state(response.stream, stream)
     if h11_state is None:
-        return None
+        return "no httpcore HTTP/1.1 connection with h11 state behind the response"
     state = getattr(h11_state, "their_state", None)
     if getattr(state, "__name__", None) != "SEND_BODY":  # h11's states are named classes
-        return None
+        return f"h11 is not reading a body (state {getattr(state, '__name__', state)!r})"
     length = _framing(response.headers)
     if length is _UNKNOWN:
-        return None
+        return "repeated or malformed content-length"
     received, closed = h11_state.trailing_data
     timeout = response.request.extensions.get("timeout", {}).get("read")
     return RawBody(stream, BodyDecoder(length), bytes(received), bool(closed), timeout)

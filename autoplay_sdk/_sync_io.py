@@ -87,11 +87,11 @@ class Opening:
             self._http.close()
 
 
-def body(response: httpx.Response) -> Iterator[bytes]:
-    # Straight from the connection when that is equivalent (see _http11); else the transport's
-    # byte stream, which skips httpx's decoder and chunker layers that only matter for a
-    # content-encoding; with one, ``iter_bytes``.
-    raw = raw_body(response)
+def body(response: httpx.Response, *, direct: bool = True) -> Iterator[bytes]:
+    # Straight from the connection when ``direct`` and that is equivalent (see _http11); else the
+    # transport's byte stream, which skips httpx's decoder and chunker layers that only matter for
+    # a content-encoding; with one, ``iter_bytes``.
+    raw = raw_body(response, enabled=direct)
     if raw is not None:
         return iter_raw(raw)
     if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.SyncByteStream):

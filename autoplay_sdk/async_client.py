@@ -66,6 +66,9 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
     SDK would build from ``connect_timeout``/``read_timeout_s``.  ``last_event_id`` resumes
     after that SSE id (sent as ``Last-Event-ID`` on the first connect); see
     ``last_handled_event_id``.
+
+    ``direct_read=False`` reads every body through ``httpx`` instead of straight from the
+    HTTP/1.1 connection (the faster default, used only where it is equivalent).
     """
 
     def __init__(
@@ -89,6 +92,7 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
         last_event_id: str | None = None,
+        direct_read: bool = True,
     ) -> None:
         check_positive("connect_timeout", connect_timeout)
         check_at_least_one("session_concurrency", session_concurrency)
@@ -110,6 +114,9 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
             last_event_id=last_event_id,
         )
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout_s, write=None, pool=None)
+        if not isinstance(direct_read, bool):
+            raise ValueError(f"direct_read must be True or False, got {direct_read!r}")
+        self._direct_read = direct_read
         self._session_concurrency = session_concurrency
         self._max_pending = max_pending
         self._dispatcher: SessionDispatcher | None = None
@@ -177,7 +184,7 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
                         self._submit(self._take(sse))
                     return True
                 feed, submit = self._core.feed, self._submit
-                async for chunk in _body(response):
+                async for chunk in _body(response, direct=self._direct_read):
                     for delivery in feed(chunk):
                         if not self._running:
                             return True
@@ -246,9 +253,9 @@ class AsyncConnectorClient(LaneHandOff, ClientBase):
                 self._core.lifecycle_failed(name, exc)
 
 
-def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+def _body(response: httpx.Response, *, direct: bool) -> AsyncIterator[bytes]:
     # As the sync client reads it (see _sync_io.body).
-    raw = raw_body(response)
+    raw = raw_body(response, enabled=direct)
     if raw is not None:
         return aiter_raw(raw)
     if response.headers.get("content-encoding") or not isinstance(response.stream, httpx.AsyncByteStream):

@@ -1,13 +1,12 @@
 """Shared fixtures: a real ``redis-server`` on a free loopback port.
 
-``REQUIRE_REDIS=1`` (set by ``.ci/run``) turns a missing ``redis-server`` binary into a test
-error instead of a skip, so CI can never pass by silently skipping the Redis tests.
+Without ``redis-server`` on ``PATH`` every test that needs it skips, and the run ends with one
+line saying how many did and how to enable them.  ``REQUIRE_REDIS=1`` (set by ``.ci/run``) turns
+a missing binary into a test failure instead, so CI can never pass by silently skipping them.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -15,6 +14,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
+from tests._redis import ENABLE_HINT, NO_REDIS, redis_server_binary
 
 
 def _free_port() -> int:
@@ -24,13 +25,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
+def redis_server() -> str:
+    """The ``redis-server`` executable, for a test that starts its own (or runs a program that does)."""
+    return redis_server_binary()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: str) -> Iterator[str]:
     """A fresh ``redis-server`` (no persistence) for the session; yields its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail("REQUIRE_REDIS=1 but redis-server is not installed")
-        pytest.skip("redis-server is not installed (set REQUIRE_REDIS=1 to make this an error)")
+    binary = redis_server
     port = _free_port()
     with tempfile.TemporaryDirectory() as workdir:
         proc = subprocess.Popen(
@@ -55,3 +58,18 @@ def redis_url() -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line naming the Redis tests that skipped for want of ``redis-server``, and the remedy."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and NO_REDIS in str(report.longrepr[2])
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} Redis test{'s' if len(skipped) != 1 else ''} skipped: {NO_REDIS}; "
+            f"{ENABLE_HINT} (REQUIRE_REDIS=1 makes its absence a failure).",
+            yellow=True,
+        )

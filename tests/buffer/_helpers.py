@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import subprocess
@@ -10,9 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from autoplay_sdk import ActionsPayload, SlimAction, SummaryPayload
+from tests._redis import redis_server_binary
 from tests.conftest import _free_port
 
 
@@ -73,10 +71,7 @@ class RedisProcess:
     """
 
     def __init__(self, workdir: Path, *, durable: bool = False, port: int | None = None) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
-        self.binary = binary
+        self.binary = redis_server_binary()
         self.workdir = workdir
         self.port = port or _free_port()
         self.durable = durable

@@ -33,6 +33,7 @@ SHARED = [
     "headers",
     "retry",
     "last_event_id",
+    "direct_read",
 ]
 SYNC_ONLY = {"max_queue_size", "read_timeout_s"}
 ASYNC_ONLY = {"session_concurrency", "max_pending", "read_timeout_s"}
@@ -298,6 +299,7 @@ def test_callback_builders_are_typed_per_payload() -> None:
         ({"http_client": object()}, "http_client must be an"),
         ({"headers": {"X-A": 1}}, "headers must map str to str"),
         ({"retry": "fast"}, "retry must be a RetryPolicy"),
+        ({"direct_read": "no"}, "direct_read must be True or False"),
         ({"retry": sync_mod.RetryPolicy(), "max_retries": 3}, "retry= replaces initial_backoff_s"),
     ],
 )

@@ -3,7 +3,10 @@
 ``h11`` is what ``httpx`` reads bodies with; the clients bypass it for speed, so on any bytes,
 split anywhere, the decoder must yield exactly the body ``h11`` yields, and reject what ``h11``
 rejects (the one allowed difference: the decoder ends at the last chunk and does not wait for
-trailers, so a stream cut or broken inside the trailers is complete for it).
+trailers, so a stream cut or broken inside the trailers is complete for it).  ``h11`` releases
+before 0.16 accept any two bytes after a chunk's data where the CRLF belongs (fixed in 0.16 as a
+request-smuggling flaw); the decoder always requires the CRLF, so with such an ``h11`` installed
+(the lowest versions the project allows) it may reject a body that ``h11`` lets through.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autoplay_sdk._http11 import BodyDecoder
+
+LENIENT_CHUNK_FOOTER = tuple(int(part) for part in h11.__version__.split(".")[:2]) < (0, 16)
 
 # --------------------------------------------------------------------------- the oracle
 
@@ -118,6 +123,9 @@ def test_a_cut_short_or_corrupted_chunked_body_is_rejected_as_h11_rejects_it(
         end = last_chunk_end(broken)
         assert mine[0] == expected[0]
         assert h11_body(CHUNKED_HEAD, [broken[:end] + b"\r\n"]) == mine
+        return
+    if LENIENT_CHUNK_FOOTER and mine[2]:
+        assert expected[0].startswith(mine[0])  # refused where old h11 read on past a bad footer
         return
     assert mine == expected
 

@@ -121,7 +121,8 @@ async def test_a_second_ingester_waits_for_the_lease_and_takes_over(redis_url: s
             await m.aclose()
 
 
-def test_the_example_runs_and_replicas_agree() -> None:
+def test_the_example_runs_and_replicas_agree(redis_server: str) -> None:
+    """The example starts its own ``redis-server`` (found on PATH, as the fixture found it)."""
     result = subprocess.run(
         [sys.executable, "-W", "error", str(ROOT / "examples" / "redis_replicas.py")],
         capture_output=True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import shutil
 import socket
 import subprocess
 import time
@@ -175,10 +174,8 @@ class TestFaults:
         assert all(r.error_type == "ConnectionError" for r in caplog.records)  # type: ignore[attr-defined]
         assert all("127.0.0.1" not in r.getMessage() for r in caplog.records)
 
-    async def test_redis_going_away_mid_use_fails_closed_then_recovers(self, tmp_path: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
+    async def test_redis_going_away_mid_use_fails_closed_then_recovers(self, tmp_path: Path, redis_server: str) -> None:
+        binary = redis_server
         port = _free_port()
         command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)]
 

@@ -22,6 +22,20 @@ Decisions (the differences from 0.7.5 are listed in ``docs/compatibility.md``):
   actions go back to the pre-link buffer.
 * A failed post-link flush (falsy id or exception) is logged and not retried (as published).
 * Logs carry ids and counts only, never action descriptions.
+
+Conversation links and session stores are also served from this module (loaded on first use):
+``ConversationEventType``, ``ConversationLink``, ``ConversationLinkStore``,
+``InMemoryConversationLinkStore``, ``RedisConversationLinkStore``, ``link_conversation``,
+``resolve_linked_conversation_id``, ``AutoplayChatbotManager``, and the *async* session stores
+under the names ``InMemorySessionStateStore`` / ``RedisSessionStateStore`` (the classes of
+:mod:`autoplay_sdk.agent_state.v2.async_store`; the sync stores with those names live in
+:mod:`autoplay_sdk.agent_state.v2.state_store`).  ``ConversationWebhookEvent`` is
+:class:`ConversationEvent` itself (one class, two names).
+
+``class MyWriter(BaseChatbotWriter, strict_session_link=True)`` makes the class statement fail
+with ``TypeError`` when the class lists ``SESSION_LINK_WEBHOOK_TOPICS`` but inherits the base
+``_parse_session_link_webhook_payload`` (which parses nothing).  Without the keyword nothing is
+checked.  Each class opts in itself; subclasses of an opted-in class are not checked.
 """
 
 from __future__ import annotations
@@ -30,6 +44,7 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
+import importlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -65,6 +80,38 @@ class ConversationEvent:
     conversation_id: str
     external_id: str = ""
     email: str = ""
+
+
+ConversationWebhookEvent = ConversationEvent
+
+# Names loaded on first access (module ``__getattr__``): name -> (module, attribute).
+_LAZY: dict[str, tuple[str, str]] = {
+    "ConversationEventType": ("autoplay_sdk.chat._links", "ConversationEventType"),
+    "ConversationLink": ("autoplay_sdk.chat._links", "ConversationLink"),
+    "ConversationLinkStore": ("autoplay_sdk.chat._links", "ConversationLinkStore"),
+    "InMemoryConversationLinkStore": ("autoplay_sdk.chat._links", "InMemoryConversationLinkStore"),
+    "link_conversation": ("autoplay_sdk.chat._links", "link_conversation"),
+    "resolve_linked_conversation_id": ("autoplay_sdk.chat._links", "resolve_linked_conversation_id"),
+    "RedisConversationLinkStore": ("autoplay_sdk.chat._redis_links", "RedisConversationLinkStore"),
+    "AutoplayChatbotManager": ("autoplay_sdk.chat._manager", "AutoplayChatbotManager"),
+    "InMemorySessionStateStore": ("autoplay_sdk.agent_state.v2.async_store", "AsyncInMemorySessionStateStore"),
+    "RedisSessionStateStore": ("autoplay_sdk.agent_state.v2.async_store", "AsyncRedisSessionStateStore"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(target[0]), target[1])
+    globals()[name] = value
+    return value
+
+
+_STRICT_LINK_ERROR = (
+    "{name} sets SESSION_LINK_WEBHOOK_TOPICS but does not override _parse_session_link_webhook_payload. "
+    "Add a classmethod override that returns ConversationWebhookEvent | None."
+)
 
 
 @runtime_checkable
@@ -109,6 +156,13 @@ class BaseChatbotWriter:
     """
 
     SESSION_LINK_WEBHOOK_TOPICS: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, *, strict_session_link: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if strict_session_link and cls.SESSION_LINK_WEBHOOK_TOPICS:
+            resolved = getattr(cls._parse_session_link_webhook_payload, "__func__", None)
+            if resolved is BaseChatbotWriter.__dict__["_parse_session_link_webhook_payload"].__func__:
+                raise TypeError(_STRICT_LINK_ERROR.format(name=cls.__qualname__))
 
     def __init__(
         self,

@@ -55,3 +55,11 @@ def redis_url() -> Iterator[str]:
         finally:
             proc.terminate()
             proc.wait(10)
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of its own, so tests share the session ``redis-server`` without clashing."""
+    import uuid
+
+    return f"t{uuid.uuid4().hex[:10]}:"

@@ -219,8 +219,16 @@ def test_stream_callback_failure_reported_from_worker(
     error = ValueError("callback bug")
     for n in range(2):
         local_connector.publish(
-            {"type": "actions", "product_id": "p9", "session_id": f"s{n}", "user_id": "u", "email": None,
-             "actions": [], "count": 0, "forwarded_at": float(n)}
+            {
+                "type": "actions",
+                "product_id": "p9",
+                "session_id": f"s{n}",
+                "user_id": "u",
+                "email": None,
+                "actions": [],
+                "count": 0,
+                "forwarded_at": float(n),
+            }
         )
     client = ConnectorClient(local_connector.stream_url, token=local_connector.token)
 

@@ -189,7 +189,11 @@ class AsyncRedisSessionStateStore:
         obj = json.loads(text)
         if not isinstance(obj, dict):
             raise ValueError("not a SessionState snapshot")
-        state = from_portable(obj, lenient=True) if obj.get("clock") == "wall" else SessionState.from_dict(obj, lenient=True)
+        state = (
+            from_portable(obj, lenient=True)
+            if obj.get("clock") == "wall"
+            else SessionState.from_dict(obj, lenient=True)
+        )
         state.session_id = session_id
         return state
 

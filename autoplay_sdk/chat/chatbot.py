@@ -42,9 +42,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 from collections import defaultdict
-import importlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone

@@ -121,7 +121,8 @@ def test_lenient_from_dict(clock: FakeClock, caplog: pytest.LogCaptureFixture) -
     assert [(r.levelno, r.getMessage(), getattr(r, "event_type", None)) for r in caplog.records] == [
         (
             logging.WARNING,
-            "autoplay_sdk: SessionState.from_dict invalid current_state='dreaming' — defaulting to THINKING (ValueError)",
+            "autoplay_sdk: SessionState.from_dict invalid current_state='dreaming'"
+            " — defaulting to THINKING (ValueError)",
             "session_state_parse_error",
         )
     ]

@@ -70,7 +70,7 @@ def test_link_conversation_validation_and_store_first() -> None:
     store = InMemoryConversationLinkStore()
     with pytest.raises(ValueError, match="link_conversation: session_id is required"):
         link_conversation(state=SessionState(), store=store, conversation_id="c")
-    with pytest.raises(ValueError, match="^link_conversation: conversation_id is required.$"):
+    with pytest.raises(ValueError, match=r"^link_conversation: conversation_id is required\.$"):
         link_conversation(state=SessionState(session_id="s"), store=store, conversation_id="")
     assert len(store) == 0
     state = SessionState()
@@ -134,7 +134,7 @@ def test_link_stores_differential(ops: list[tuple[str, str, Any]], redis_url: st
         outcomes.append((links, {k: v.to_dict() for k, v in states.items()}, index))
     assert outcomes[0][0] == outcomes[1][0]
     assert outcomes[0][2] == outcomes[1][2]
-    for a, b in zip(outcomes[0][1].values(), outcomes[1][1].values()):
+    for a, b in zip(outcomes[0][1].values(), outcomes[1][1].values(), strict=True):
         assert (a.get("conversation_linked"), a.get("conversation_id")) == (
             b.get("conversation_linked"),
             b.get("conversation_id"),
@@ -188,7 +188,7 @@ async def test_in_memory_store_live_references_and_save() -> None:
     assert await store.get("s2") is outside
     assert await store.get("nope") is None and await store.get("") is None
     for bad in (store.get_or_create(""), store.save(SessionState())):
-        with pytest.raises(ValueError, match="^session_id must be a non-empty string$"):
+        with pytest.raises(ValueError, match=r"^session_id must be a non-empty string$"):
             await bad
 
 

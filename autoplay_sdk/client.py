@@ -9,6 +9,12 @@ delivered for up to ``drain_timeout_s``, and what is left is counted as dropped.
 already running at that deadline cannot be interrupted, but no callback starts after ``run()``
 returned.
 
+Callbacks may be ``async def``: the worker runs each returned awaitable on one long-lived event
+loop per ``run()`` (a daemon thread named ``autoplay-sdk-async-callbacks``) and waits for it, so
+order, back-pressure and failure handling are those of sync callbacks, and tasks a callback
+starts keep running between events.  At shutdown that loop's pending tasks get the rest of the
+drain window, then are cancelled.
+
 All decisions live in the shared sans-IO core (:mod:`autoplay_sdk._stream`); this module only
 connects, reads, hands off and waits.
 """
@@ -16,6 +22,7 @@ connects, reads, hands off and waits.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json  # noqa: F401  (patch point kept from the published module)
 import queue  # noqa: F401  (patch point kept from the published module)
 import random
@@ -23,11 +30,13 @@ import socket
 import threading
 import time  # noqa: F401  (patch point kept from the published module)
 from collections.abc import Callable, Mapping
+from time import monotonic as _monotonic
 from typing import Any
 
 import httpx
 from httpx_sse import connect_sse
 
+from autoplay_sdk._async_callbacks import AsyncCallbackRunner
 from autoplay_sdk._backlog import STOP as _WORKER_STOP  # noqa: F401  (patch point)
 from autoplay_sdk._backlog import Backlog
 from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
@@ -218,6 +227,7 @@ class ConnectorClient(ClientBase):
         self._call_lifecycle("on_disconnect", self._on_disconnect)
 
     def _finish(self, worker: threading.Thread) -> None:
+        self._drain_deadline = _monotonic() + self._drain_timeout_s
         self._queue.close()
         worker.join(self._drain_timeout_s)
         if worker.is_alive():
@@ -228,8 +238,19 @@ class ConnectorClient(ClientBase):
 
     # -- worker side ----------------------------------------------------------------------
 
+    # ``async def`` callbacks run on this run's companion loop (created on the first awaitable).
+    _async_runner: AsyncCallbackRunner | None = None
+    _drain_deadline: float | None = None
+
     def _worker_loop(self) -> None:
-        self._queue.work(self._deliver)
+        self._async_runner = None
+        try:
+            self._queue.work(self._deliver)
+        finally:
+            runner, self._async_runner = self._async_runner, None
+            if runner is not None:
+                deadline = self._drain_deadline
+                runner.close(self._drain_timeout_s if deadline is None else deadline - _monotonic())
 
     def _deliver(self, item: Any) -> None:
         delivery = item if type(item) is Delivery else self._core.payload(item)
@@ -238,7 +259,12 @@ class ConnectorClient(ClientBase):
         cb = self._callbacks.get(delivery.kind)
         if cb is not None:
             try:
-                cb(delivery.payload)
+                result = cb(delivery.payload)
+                if result is not None and inspect.isawaitable(result):
+                    runner = self._async_runner
+                    if runner is None:
+                        runner = self._async_runner = AsyncCallbackRunner()
+                    runner.run(result)
             except Exception as exc:
                 self._core.callback_failed(delivery.kind, delivery.payload, exc)
 

@@ -10,7 +10,7 @@ states in the bridge's shared store.
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autoplay_sdk.chat._links import (
     ConversationLinkStore,
@@ -18,6 +18,9 @@ from autoplay_sdk.chat._links import (
     link_conversation,
     resolve_linked_conversation_id,
 )
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 __all__ = ["add_link_routes", "link_store_for"]
 
@@ -32,7 +35,7 @@ def link_store_for(redis_url: str | None) -> ConversationLinkStore:
 
 
 def add_link_routes(
-    app: Any,
+    app: FastAPI,
     *,
     session_states: MutableMapping[str, Any],
     session_state_class: type[Any] | None,
@@ -47,7 +50,7 @@ def add_link_routes(
     from fastapi import HTTPException
 
     def linked(user_id: str) -> dict[str, str]:
-        state = session_states.get(user_id) if session_state_class is not None else None
+        state: Any = session_states.get(user_id) if session_state_class is not None else None
         conversation = resolve_linked_conversation_id(state) if hasattr(state, "conversation_linked") else None
         return {"conversation_id": conversation} if conversation else {}
 

@@ -371,3 +371,21 @@ def test_session_stores_differential(ops: list[tuple[str, str, str]], redis_url:
 
 def _observable(state: SessionState) -> tuple[Any, ...]:
     return (state.session_id, state.metadata, state.current_state, state.conversation_linked, state.conversation_id)
+
+
+def test_redis_link_store_outage_leaves_state_untouched_then_recovers(tmp_path: Path, redis_url: str) -> None:
+    server = RedisProcess(tmp_path).start()
+    try:
+        store = RedisConversationLinkStore(server.url)
+        first = SessionState(session_id="s1")
+        link_conversation(state=first, store=store, conversation_id="c1")
+        server.kill()
+        second = SessionState(session_id="s2")
+        with pytest.raises(SdkUpstreamError):
+            link_conversation(state=second, store=store, conversation_id="c2")
+        assert resolve_linked_conversation_id(second) is None
+        server.start()  # an empty server: the index is lost, and links are recorded again
+        assert link_conversation(state=second, store=store, conversation_id="c2").event is ConversationEventType.NEW
+        assert store.get_session_id("c2") == "s2"
+    finally:
+        server.kill()

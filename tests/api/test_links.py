@@ -61,6 +61,8 @@ async def test_context_shows_the_linked_conversation_only_once_linked(
     assert after["conversation_id"] == "conv-1" and after["context"] == before["context"]
     assert other["conversation_id"] == "conv-1"
     assert app.state.link_store.get_session_id("conv-1") == "u2"
+    # the bridge keeps one 0.7.5-style SessionState() per user: no session id is forced on it
+    assert app.state.session_states["u2"].session_id == ""
 
 
 async def test_link_is_shared_through_redis(

@@ -389,3 +389,39 @@ def test_redis_link_store_outage_leaves_state_untouched_then_recovers(tmp_path: 
         assert store.get_session_id("c2") == "s2"
     finally:
         server.kill()
+
+
+_STATE_CHILD = """
+import asyncio, sys, json
+from autoplay_sdk.chat.chatbot import InMemoryConversationLinkStore, RedisSessionStateStore, link_conversation
+
+async def main():
+    store = RedisSessionStateStore(sys.argv[1], key_prefix=sys.argv[2])
+    state = await store.get_or_create("shared-session", {"by": sys.argv[3]})
+    if sys.argv[3] == "writer":
+        state.transition_to_reactive()
+        link_conversation(state=state, store=InMemoryConversationLinkStore(), conversation_id="conv-x")
+        await store.save(state)
+    print(json.dumps([state.metadata, state.current_state.value, state.conversation_id]))
+    await store.aclose()
+
+asyncio.run(main())
+"""
+
+
+def test_redis_session_store_across_two_processes(redis_url: str, redis_prefix: str) -> None:
+    """A state created and linked in one process is read, link and FSM state included, by another."""
+
+    def run(role: str) -> list[Any]:
+        out = subprocess.run(
+            [sys.executable, "-W", "error", "-c", _STATE_CHILD, redis_url, redis_prefix, role],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        result: list[Any] = json.loads(out.stdout)
+        return result
+
+    assert run("writer") == [{"by": "writer"}, "reactive_assistance", "conv-x"]
+    assert run("reader") == [{"by": "writer"}, "reactive_assistance", "conv-x"]  # metadata of the creator

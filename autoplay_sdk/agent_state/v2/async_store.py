@@ -255,7 +255,8 @@ class AsyncRedisSessionStateStore:
     async def aclose(self) -> None:
         """Close the client this store created (a client passed in is left open)."""
         if self._owned:
-            await self._redis.aclose()
+            close = getattr(self._redis, "aclose", None) or self._redis.close  # aclose: redis >= 5.0.1
+            await close()
 
     def _warn_reset(self, session_id: str, exc: BaseException) -> None:
         logger.warning(

@@ -127,6 +127,10 @@ def test_star_imports_bind_the_075_names() -> None:
     root_ns: dict[str, object] = {}
     exec("from autoplay_sdk import *", root_ns)
     assert "ConversationLink" not in root_ns and "AutoplayChatbotManager" not in root_ns
+    assert chatbot.ConversationWebhookEvent and chatbot.AutoplayChatbotManager  # served, even after use:
+    chatbot_ns: dict[str, object] = {}
+    exec("from autoplay_sdk.chat.chatbot import *", chatbot_ns)
+    assert not set(chatbot_ns) & {*LINK_NAMES, "InMemorySessionStateStore", "RedisSessionStateStore", "importlib"}
 
 
 def test_conversation_event_stays_the_dataclass_everywhere() -> None:

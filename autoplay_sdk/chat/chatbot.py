@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
+import importlib as _importlib
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
@@ -82,10 +82,10 @@ class ConversationEvent:
     email: str = ""
 
 
-ConversationWebhookEvent = ConversationEvent
-
-# Names loaded on first access (module ``__getattr__``): name -> (module, attribute).
+# Names served by the module ``__getattr__`` (loaded on first access, not bound here, so that
+# ``from autoplay_sdk.chat.chatbot import *`` binds what it bound before): name -> (module, attribute).
 _LAZY: dict[str, tuple[str, str]] = {
+    "ConversationWebhookEvent": (__name__, "ConversationEvent"),
     "ConversationEventType": ("autoplay_sdk.chat._links", "ConversationEventType"),
     "ConversationLink": ("autoplay_sdk.chat._links", "ConversationLink"),
     "ConversationLinkStore": ("autoplay_sdk.chat._links", "ConversationLinkStore"),
@@ -103,9 +103,7 @@ def __getattr__(name: str) -> Any:
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(target[0]), target[1])
-    globals()[name] = value
-    return value
+    return getattr(_importlib.import_module(target[0]), target[1])
 
 
 _STRICT_LINK_ERROR = (

@@ -251,3 +251,36 @@ def test_stream_callback_failure_reported_from_worker(
     # the client's own ERROR record per failure, and no extra sdk_error record
     assert not [r for r in caplog.records if r.name == "autoplay_sdk.observability"]
     assert len([r for r in caplog.records if "callback raised an error" in r.getMessage()]) == 2
+
+
+def test_async_client_callback_failure_reported(reports: Reports, local_connector: Any) -> None:
+    from autoplay_sdk import AsyncConnectorClient
+
+    error = RuntimeError("async callback bug")
+    local_connector.publish(
+        {
+            "type": "actions",
+            "product_id": "p9",
+            "session_id": "a1",
+            "user_id": "u",
+            "email": None,
+            "actions": [],
+            "count": 0,
+            "forwarded_at": 1.0,
+        }
+    )
+
+    async def cb(payload: ActionsPayload) -> None:
+        raise error
+
+    async def main() -> None:
+        client = AsyncConnectorClient(local_connector.stream_url, local_connector.token).on_actions(cb)
+        task = client.run_in_background()
+        assert await asyncio.to_thread(reports.wait_for, 1)
+        client.stop()
+        await task
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+    assert reports.calls == [
+        ("Stream callback failed", error, {"event_type": "actions", "session_id": "a1", "product_id": "p9"})
+    ]

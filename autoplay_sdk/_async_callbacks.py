@@ -26,8 +26,15 @@ _CLOSE_MARGIN_S = 0.25
 
 
 async def _await(awaitable: Awaitable[Any]) -> Any:
-    """Accept any awaitable (coroutine, future, object with ``__await__``) as a coroutine."""
-    return await awaitable
+    """Accept any awaitable (coroutine, future, object with ``__await__``) as a coroutine.
+
+    ``KeyboardInterrupt``/``SystemExit`` raised inside become a ``RuntimeError``: escaping, they
+    would stop the loop before the waiting worker hears of it.
+    """
+    try:
+        return await awaitable
+    except (KeyboardInterrupt, SystemExit) as exc:
+        raise RuntimeError(f"async callback raised {type(exc).__name__}") from exc
 
 
 class AsyncCallbackRunner:

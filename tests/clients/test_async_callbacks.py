@@ -223,23 +223,25 @@ def test_async_failures_take_the_sync_failure_path(connector: LocalConnector, ca
             return other_loop.create_future()  # bound to another loop
         if n == 3:
             return Awaitable()  # not a coroutine: accepted
+        if n == 4:
+            return _exit()  # would stop the loop if it escaped
         return _record(done, n)
 
     try:
         client = client_for(connector).on_actions(on_actions)
         runner = Runner(client).start()
         with caplog.at_level(logging.ERROR, logger="autoplay_sdk.client"):
-            connector.publish_many([actions(i) for i in range(5)])
+            connector.publish_many([actions(i) for i in range(6)])
             assert done.wait_for(1)
         runner.stop()
     finally:
         set_error_reporter(None)
         other_loop.close()
-    assert done.items == [4]
-    assert [e for e, _ in reports] == ["Stream callback failed"] * 3
-    assert [t for _, t in reports] == ["ValueError", "RuntimeError", "RuntimeError"]
+    assert done.items == [5]
+    assert [e for e, _ in reports] == ["Stream callback failed"] * 4
+    assert [t for _, t in reports] == ["ValueError", "RuntimeError", "RuntimeError", "RuntimeError"]
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
-    assert len(messages) == 3
+    assert len(messages) == 4
     assert all(
         m.startswith("autoplay_sdk: callback raised an error for event_type=actions session=s1: ") for m in messages
     )
@@ -251,6 +253,10 @@ async def _raise(exc: Exception) -> None:
 
 async def _cancel() -> None:
     raise asyncio.CancelledError
+
+
+async def _exit() -> None:
+    raise SystemExit(3)
 
 
 async def _record(seen: Seen, n: int) -> None:

@@ -64,6 +64,7 @@ from autoplay_sdk.core.exceptions import (
 )
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
+from autoplay_sdk.observability import _forward as _forward_error
 
 __all__ = [
     "DEFAULT_MAX_FRAME_BYTES",
@@ -581,6 +582,13 @@ class StreamCore:
                 "product_id": getattr(typed, "product_id", None),
                 **self._extra,
             },
+        )
+        _forward_error(
+            "Stream callback failed",
+            exc,
+            event_type=kind,
+            session_id=session,
+            product_id=getattr(typed, "product_id", None),
         )
 
     def drop(self, delivery: Delivery, reason: str = "queue_full", *, log: bool = True) -> int:

@@ -9,6 +9,12 @@ delivered for up to ``drain_timeout_s``, and what is left is counted as dropped.
 already running at that deadline cannot be interrupted, but no callback starts after ``run()``
 returned.
 
+Callbacks may be ``async def``: the worker runs each returned awaitable on one long-lived event
+loop per ``run()`` (a daemon thread named ``autoplay-sdk-async-callbacks``) and waits for it, so
+order, back-pressure and failure handling are those of sync callbacks, and tasks a callback
+starts keep running between events.  At shutdown that loop's pending tasks get the rest of the
+drain window, then are cancelled.
+
 All decisions live in the shared sans-IO core (:mod:`autoplay_sdk._stream`); this module only
 connects, reads, hands off and waits.
 """
@@ -16,25 +22,28 @@ connects, reads, hands off and waits.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json  # noqa: F401  (patch point kept from the published module)
 import queue  # noqa: F401  (patch point kept from the published module)
 import random
 import socket
 import threading
 import time  # noqa: F401  (patch point kept from the published module)
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from time import monotonic as _monotonic
 from typing import Any
 
 import httpx
 from httpx_sse import connect_sse
 
+from autoplay_sdk._async_callbacks import AsyncCallbackRunner
 from autoplay_sdk._backlog import STOP as _WORKER_STOP  # noqa: F401  (patch point)
 from autoplay_sdk._backlog import Backlog
 from autoplay_sdk._client_base import ClientBase, real_response, retry_policy
 from autoplay_sdk._drops import DropReport as DropReport
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._metrics import safe_call
-from autoplay_sdk._stream import DEFAULT_MAX_FRAME_BYTES, Delivery, RetryPolicy, check_positive
+from autoplay_sdk._stream import DEFAULT_MAX_FRAME_BYTES, Delivery, RetryPolicy, check_positive, entering
 from autoplay_sdk._stream import EventRef as EventRef
 from autoplay_sdk._sync_io import Opening, body, socket_of
 from autoplay_sdk.core.exceptions import SdkUpstreamError as SdkUpstreamError  # importable here, as in 0.7.5
@@ -237,6 +246,7 @@ class ConnectorClient(ClientBase):
         self._call_lifecycle("on_disconnect", self._on_disconnect)
 
     def _finish(self, worker: threading.Thread) -> None:
+        self._drain_deadline = _monotonic() + self._drain_timeout_s
         self._queue.close()
         worker.join(self._drain_timeout_s)
         if worker.is_alive():
@@ -247,8 +257,19 @@ class ConnectorClient(ClientBase):
 
     # -- worker side ----------------------------------------------------------------------
 
+    # ``async def`` callbacks run on this run's companion loop (created on the first awaitable).
+    _async_runner: AsyncCallbackRunner | None = None
+    _drain_deadline: float | None = None
+
     def _worker_loop(self) -> None:
-        self._queue.work(self._deliver)
+        self._async_runner = None
+        try:
+            self._queue.work(self._deliver)
+        finally:
+            runner, self._async_runner = self._async_runner, None
+            if runner is not None:
+                deadline = self._drain_deadline
+                runner.close(self._drain_timeout_s if deadline is None else deadline - _monotonic())
 
     def _deliver(self, item: Any) -> None:
         core = self._core
@@ -257,9 +278,23 @@ class ConnectorClient(ClientBase):
             return
         cb = self._callbacks.get(delivery.kind)
         if cb is not None:
-            core.call(delivery, cb)
+            result = core.call(delivery, cb)
+            if result is not None and inspect.isawaitable(result):
+                runner = self._async_runner
+                if runner is None:
+                    runner = self._async_runner = AsyncCallbackRunner()
+                try:
+                    runner.run(_entered(delivery, result))
+                except Exception as exc:
+                    core.callback_failed(delivery.kind, delivery.payload, exc)
         core.handled(delivery)
 
     def _dispatch(self, payload: dict[str, Any]) -> None:
         """Parse one payload dict and run its callback (what the worker does with a queued dict)."""
         self._deliver(payload)
+
+
+async def _entered(delivery: Delivery, awaitable: Awaitable[Any]) -> Any:
+    """Await an ``async def`` callback's result with its delivery current (for ``current_event``)."""
+    entering(delivery)
+    return await awaitable

@@ -73,3 +73,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{ENABLE_HINT} (REQUIRE_REDIS=1 makes its absence a failure).",
             yellow=True,
         )
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """A key prefix of its own, so tests share the session ``redis-server`` without clashing."""
+    import uuid
+
+    return f"t{uuid.uuid4().hex[:10]}:"

@@ -13,6 +13,10 @@ keeps working: the root's module ``__getattr__`` is :func:`root_getattr`, which 
 :mod:`autoplay_sdk.agent_state.v1` only when one of these names is first asked for, warns once,
 and then binds the name on the root (so later reads neither warn nor come here again, just as an
 old module path warns only on its first import).  The names are not in ``autoplay_sdk.__all__``.
+
+The same hook serves the chatbot names of later SDK versions (:data:`CHATBOT_ROOT_NAMES`:
+conversation links, the async session stores, ``AutoplayChatbotManager``) from
+:mod:`autoplay_sdk.chat.chatbot`, loaded on first access and without a warning.
 """
 
 from __future__ import annotations
@@ -44,12 +48,29 @@ EXTRA_ROOT_NAMES = {
 """Name → defining module, for the current names served from the root outside ``__all__``."""
 
 
-def root_getattr(name: str) -> Any:
-    """Serve an extra or a deprecated v1 name from the root; any other name raises ``AttributeError``.
+# Names of later SDK versions that the root serves lazily, without a warning: name -> module.
+# They are not in ``autoplay_sdk.__all__``.
+_CHATBOT = "autoplay_sdk.chat.chatbot"
+CHATBOT_ROOT_NAMES: dict[str, str] = {
+    "AutoplayChatbotManager": _CHATBOT,
+    "ConversationEventType": _CHATBOT,
+    "ConversationLink": _CHATBOT,
+    "ConversationLinkStore": _CHATBOT,
+    "ConversationWebhookEvent": _CHATBOT,
+    "InMemoryConversationLinkStore": _CHATBOT,
+    "InMemorySessionStateStore": _CHATBOT,
+    "RedisSessionStateStore": _CHATBOT,
+    "link_conversation": _CHATBOT,
+    "resolve_linked_conversation_id": _CHATBOT,
+}
 
-    A v1 name warns (``DeprecationWarning``) on its first access only; an extra name never warns.
+
+def root_getattr(name: str) -> Any:
+    """Serve an extra, a later-version or a deprecated v1 name from the root; else ``AttributeError``.
+
+    A v1 name warns (``DeprecationWarning``) on its first access only; the others never warn.
     """
-    home = EXTRA_ROOT_NAMES.get(name)
+    home = EXTRA_ROOT_NAMES.get(name) or CHATBOT_ROOT_NAMES.get(name)
     if home is not None:
         value = getattr(importlib.import_module(home), name)
         setattr(sys.modules["autoplay_sdk"], name, value)

@@ -54,6 +54,10 @@ Decisions:
   runs, ``None`` before startup.  Hosts (and ``autoplay-sdk serve``) use it to notice a dead stream.
 - **``GET /users``** (an addition) lists the user ids seen on the stream, so a newcomer knows
   which ``{user_id}`` to ask about; it sits behind ``api_key`` like the other routes.
+- **``POST /link/{user_id}?conversation_id=``** (an addition) links the user to a chat
+  conversation (see :mod:`autoplay_sdk.api._links`); ``GET /context`` then adds
+  ``"conversation_id"`` for that user only, so an app that never links answers as published.
+  ``app.state.link_store`` is the link index (in Redis with ``redis_url``).
 - ``build_copilot_app`` is annotated to return ``FastAPI`` so the module type-checks strictly.
 """
 
@@ -221,9 +225,16 @@ def build_copilot_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    from autoplay_sdk.api._links import add_link_routes, link_store_for
+
+    app.state.link_store = link_store_for(redis_url)
+    linked_of = add_link_routes(
+        app, session_states=session_states, session_state_class=session_state_class, link_store=app.state.link_store
+    )
+
     @app.get("/context/{user_id}")
     async def context(user_id: str, query: str = "") -> dict[str, str]:
-        return {"user_id": user_id, "query": query, "context": activity_of(user_id)}
+        return {"user_id": user_id, "query": query, "context": activity_of(user_id), **linked_of(user_id)}
 
     @app.get("/reply/{user_id}", response_model=dict[str, str])
     async def reply(user_id: str, query: str) -> Any:

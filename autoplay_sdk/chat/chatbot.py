@@ -22,18 +22,33 @@ Decisions (the differences from 0.7.5 are listed in ``docs/compatibility.md``):
   actions go back to the pre-link buffer.
 * A failed post-link flush (falsy id or exception) is logged and not retried (as published).
 * Logs carry ids and counts only, never action descriptions.
+
+Conversation links and session stores are also served from this module (loaded on first use):
+``ConversationEventType``, ``ConversationLink``, ``ConversationLinkStore``,
+``InMemoryConversationLinkStore``, ``RedisConversationLinkStore``, ``link_conversation``,
+``resolve_linked_conversation_id``, ``AutoplayChatbotManager``, and the *async* session stores
+under the names ``InMemorySessionStateStore`` / ``RedisSessionStateStore`` (the classes of
+:mod:`autoplay_sdk.agent_state.v2.async_store`; the sync stores with those names live in
+:mod:`autoplay_sdk.agent_state.v2.state_store`).  ``ConversationWebhookEvent`` is
+:class:`ConversationEvent` itself (one class, two names).
+
+``class MyWriter(BaseChatbotWriter, strict_session_link=True)`` makes the class statement fail
+with ``TypeError`` when the class lists ``SESSION_LINK_WEBHOOK_TOPICS`` but inherits the base
+``_parse_session_link_webhook_payload`` (which parses nothing).  Without the keyword nothing is
+checked.  Each class opts in itself; subclasses of an opted-in class are not checked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib as _importlib
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from autoplay_sdk._logging import get_logger
 
@@ -65,6 +80,55 @@ class ConversationEvent:
     conversation_id: str
     external_id: str = ""
     email: str = ""
+
+
+# Names served by the module ``__getattr__`` (loaded on first access, not bound here, so that
+# ``from autoplay_sdk.chat.chatbot import *`` binds what it bound before): name -> (module, attribute).
+_LAZY: dict[str, tuple[str, str]] = {
+    "ConversationWebhookEvent": (__name__, "ConversationEvent"),
+    "ConversationEventType": ("autoplay_sdk.chat._links", "ConversationEventType"),
+    "ConversationLink": ("autoplay_sdk.chat._links", "ConversationLink"),
+    "ConversationLinkStore": ("autoplay_sdk.chat._links", "ConversationLinkStore"),
+    "InMemoryConversationLinkStore": ("autoplay_sdk.chat._links", "InMemoryConversationLinkStore"),
+    "link_conversation": ("autoplay_sdk.chat._links", "link_conversation"),
+    "resolve_linked_conversation_id": ("autoplay_sdk.chat._links", "resolve_linked_conversation_id"),
+    "RedisConversationLinkStore": ("autoplay_sdk.chat._redis_links", "RedisConversationLinkStore"),
+    "AutoplayChatbotManager": ("autoplay_sdk.chat._manager", "AutoplayChatbotManager"),
+    "InMemorySessionStateStore": ("autoplay_sdk.agent_state.v2.async_store", "AsyncInMemorySessionStateStore"),
+    "RedisSessionStateStore": ("autoplay_sdk.agent_state.v2.async_store", "AsyncRedisSessionStateStore"),
+}
+
+
+if TYPE_CHECKING:  # the types the lazy names resolve to, for type checkers
+    from autoplay_sdk.agent_state.v2.async_store import (
+        AsyncInMemorySessionStateStore,
+        AsyncRedisSessionStateStore,
+    )
+    from autoplay_sdk.chat._links import ConversationEventType as ConversationEventType
+    from autoplay_sdk.chat._links import ConversationLink as ConversationLink
+    from autoplay_sdk.chat._links import ConversationLinkStore as ConversationLinkStore
+    from autoplay_sdk.chat._links import InMemoryConversationLinkStore as InMemoryConversationLinkStore
+    from autoplay_sdk.chat._links import link_conversation as link_conversation
+    from autoplay_sdk.chat._links import resolve_linked_conversation_id as resolve_linked_conversation_id
+    from autoplay_sdk.chat._manager import AutoplayChatbotManager as AutoplayChatbotManager
+    from autoplay_sdk.chat._redis_links import RedisConversationLinkStore as RedisConversationLinkStore
+
+    ConversationWebhookEvent = ConversationEvent
+    InMemorySessionStateStore = AsyncInMemorySessionStateStore
+    RedisSessionStateStore = AsyncRedisSessionStateStore
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(_importlib.import_module(target[0]), target[1])
+
+
+_STRICT_LINK_ERROR = (
+    "{name} sets SESSION_LINK_WEBHOOK_TOPICS but does not override _parse_session_link_webhook_payload. "
+    "Add a classmethod override that returns ConversationWebhookEvent | None."
+)
 
 
 @runtime_checkable
@@ -109,6 +173,13 @@ class BaseChatbotWriter:
     """
 
     SESSION_LINK_WEBHOOK_TOPICS: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, *, strict_session_link: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if strict_session_link and cls.SESSION_LINK_WEBHOOK_TOPICS:
+            resolved = getattr(cls._parse_session_link_webhook_payload, "__func__", None)
+            if resolved is BaseChatbotWriter.__dict__["_parse_session_link_webhook_payload"].__func__:
+                raise TypeError(_STRICT_LINK_ERROR.format(name=cls.__qualname__))
 
     def __init__(
         self,

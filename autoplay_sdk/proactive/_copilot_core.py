@@ -27,6 +27,12 @@ from typing import Any, Union
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._metrics import safe_call as _safe_call
 from autoplay_sdk.agent_state.v2 import AgentStateV2, SessionState
+from autoplay_sdk.chat.chatbot import (  # served lazily there; public names, not its private module
+    ConversationEventType,
+    ConversationLink,
+    ConversationLinkStore,
+    link_conversation,
+)
 from autoplay_sdk.core.models import ActionsPayload, SlimAction
 from autoplay_sdk.proactive.triggers.builtin_catalog import BUILTIN_TRIGGER_CATALOG, registry_from_builtin_specs
 from autoplay_sdk.proactive.triggers.judge import (
@@ -241,6 +247,19 @@ class _CopilotCore:
                 continue
             session.state.tick(self.tour_registry)
 
+    def link(
+        self, session_id: str, conversation_id: str, event: ConversationEventType | None, store: ConversationLinkStore
+    ) -> ConversationLink:
+        """Link a (new or remembered) session to ``conversation_id`` through ``store``."""
+        state = self.session(session_id, self.clock()).state
+        return link_conversation(
+            state=state, store=store, conversation_id=conversation_id, event=event, session_id=session_id
+        )
+
+    def linked_conversation(self, session_id: str) -> str | None:
+        session = self.sessions.get(session_id)
+        return None if session is None else _linked(session.state)
+
     def user_message(self, session_id: str) -> ProactiveDecision:
         """The user wrote: THINKING → REACTIVE; in PROACTIVE/REACTIVE it counts as an interaction."""
         if not (session_id or "").strip():
@@ -306,7 +325,7 @@ class _CopilotCore:
                 max_actions=self.max_actions,
                 now=now,
                 session_id=session_id,
-                conversation_id=session.conversation_id,
+                conversation_id=_linked(state) or session.conversation_id,
                 product_id=session.product_id,
                 action_count=session.actions_seen,
                 context_extra=None,
@@ -370,6 +389,11 @@ class _CopilotCore:
             extra={"event": "proactive_copilot_delivered", "session_id": session_id, "trigger_id": chosen.trigger_id},
         )
         return self._decide(session_id, CopilotOutcome.DELIVERED, result=chosen, candidates=candidates)
+
+
+def _linked(state: SessionState) -> str | None:
+    """The conversation the session is linked to (``resolve_linked_conversation_id``), or ``None``."""
+    return state.conversation_id if state.conversation_linked and state.conversation_id else None
 
 
 def _text(value: object) -> str:

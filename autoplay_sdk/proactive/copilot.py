@@ -34,6 +34,11 @@ each payload's ``forwarded_at`` (``clock()`` when it has none), so replayed traf
 host clock give the decisions the live stream would; ``clock`` (default ``time.time``) only
 measures how long a session has been unseen.
 
+Conversation links: ``link_conversation(session_id, conversation_id)`` (from a chatbot webhook)
+links a session; trigger contexts then carry that conversation id, and ``conversation_for(session_id)``
+tells ``on_proactive`` where the offer goes (``None``: no conversation yet).  ``link_store``
+(default in memory) is the link index; replicas share a Redis one.
+
 Every call returns a :class:`ProactiveDecision` saying what happened; the same outcomes are counted
 in :attr:`counts`.  :meth:`on_user_message` moves a THINKING session to REACTIVE (the user leads),
 and :meth:`tick` (run every ``tick_interval_s`` inside ``async with``/``with``) times PROACTIVE and
@@ -62,6 +67,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from autoplay_sdk.agent_state.v2 import SessionState
+from autoplay_sdk.chat._links import (
+    ConversationEventType,
+    ConversationLink,
+    ConversationLinkStore,
+    InMemoryConversationLinkStore,
+)
 from autoplay_sdk.core.metrics import SdkMetricsHook
 from autoplay_sdk.core.models import ActionsPayload, SlimAction
 from autoplay_sdk.proactive._copilot_core import (
@@ -193,6 +204,7 @@ class _CopilotBase(Generic[JudgeT, GateT]):
         tour_registry: TourRegistry | None = None,
         metrics: SdkMetricsHook | None = None,
         clock: Callable[[], float] | None = None,
+        link_store: ConversationLinkStore | None = None,
     ) -> None:
         if not callable(on_proactive):
             raise ValueError(f"on_proactive must be callable, got {type(on_proactive).__name__}")
@@ -201,6 +213,9 @@ class _CopilotBase(Generic[JudgeT, GateT]):
         self._judge = judge
         self._gate = gate
         self._tick_interval_s = float(tick_interval_s)
+        self._link_store: ConversationLinkStore = (
+            link_store if link_store is not None else InMemoryConversationLinkStore()
+        )
         self._core = _CopilotCore(
             registry=registry,
             has_judge=judge is not None,
@@ -240,6 +255,19 @@ class _CopilotBase(Generic[JudgeT, GateT]):
         session = self._core.sessions.get(session_id)
         return None if session is None else session.state
 
+    @property
+    def link_store(self) -> ConversationLinkStore:
+        """The conversation-link index used by ``link_conversation``."""
+        return self._link_store
+
+    def conversation_for(self, session_id: str) -> str | None:
+        """Where a proactive message for ``session_id`` goes: its linked conversation, or ``None``.
+
+        Call it from ``on_proactive``: ``None`` means the session has no conversation yet (the
+        host decides whether to open one).
+        """
+        return self._core.linked_conversation(session_id)
+
 
 class AsyncProactiveCopilot(_CopilotBase[AsyncJudge, AsyncDeliveryGate]):
     """The proactive loop for :class:`~autoplay_sdk.AsyncConnectorClient` (see the module docstring).
@@ -264,6 +292,24 @@ class AsyncProactiveCopilot(_CopilotBase[AsyncJudge, AsyncDeliveryGate]):
     async def on_user_message(self, session_id: str) -> ProactiveDecision:
         """The user wrote in the chat: THINKING → REACTIVE, else a recorded interaction."""
         return self._core.user_message(session_id)
+
+    async def link_conversation(
+        self, session_id: str, conversation_id: str, *, event: ConversationEventType | None = None
+    ) -> ConversationLink:
+        """Link the session to a chat conversation (a chatbot webhook said so); see ``conversation_for``.
+
+        Uses :func:`~autoplay_sdk.chat.chatbot.link_conversation` on the session's state and the
+        link store (``NEW`` unless the store knows the conversation).  Later trigger contexts carry
+        the linked conversation id.  Waits for a payload of that session in progress.
+
+        Raises:
+            ValueError: an empty ``session_id`` or ``conversation_id``.
+        """
+        lock = self._locks.get(session_id or "")
+        if lock is None:
+            lock = self._locks[session_id or ""] = asyncio.Lock()
+        async with lock:
+            return self._core.link(session_id, conversation_id, event, self._link_store)
 
     def tick(self) -> None:
         """Time out idle sessions and forget expired ones (also run by ``async with``)."""
@@ -355,6 +401,13 @@ class ProactiveCopilot(_CopilotBase[SyncJudge, SyncDeliveryGate]):
         """The user wrote in the chat: THINKING → REACTIVE, else a recorded interaction."""
         with self._lock:
             return self._core.user_message(session_id)
+
+    def link_conversation(
+        self, session_id: str, conversation_id: str, *, event: ConversationEventType | None = None
+    ) -> ConversationLink:
+        """Link the session to a chat conversation (see the async twin); blocks on the copilot's lock."""
+        with self._lock:
+            return self._core.link(session_id, conversation_id, event, self._link_store)
 
     def tick(self) -> None:
         """Time out idle sessions and forget expired ones (also run by ``with``)."""

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from autoplay_sdk.agent_state.v2 import AgentStateV2, InvalidTransitionError, SessionState
+from autoplay_sdk.chat.chatbot import ConversationEventType, ConversationLink
 from tests.agent_state.support import FakeClock
 
 T0 = 1000.0
@@ -105,6 +106,10 @@ def guidance_off(d: Snapshot, now: float) -> None:
 
 def nothing(d: Snapshot, now: float) -> None:
     pass
+
+
+def linked(d: Snapshot, now: float) -> None:
+    d.update(session_id="", metadata={}, conversation_linked=True, conversation_id="conv-1")
 
 
 def cannot(target: str, state: str) -> str:
@@ -225,6 +230,21 @@ TABLE: dict[str, tuple[Callable[[SessionState], Any], float, dict[str, Cell]]] =
             "proactive": ([last, touch("proactive")], None),
             "reactive": ([last, touch("reactive")], None),
         },
+    ),
+    "can_deliver_proactive": (
+        lambda s: s.can_deliver_proactive(),
+        3,
+        {
+            "thinking": ([], (True, "ok")),
+            "thinking_cooldown": ([], (False, "v2_cooldown_active")),
+            "proactive": ([], (False, "v2_state_proactive_assistance")),
+            "reactive": ([], (False, "v2_state_reactive_assistance")),
+        },
+    ),
+    "on_conversation_linked": (
+        lambda s: s.on_conversation_linked(ConversationLink("s1", "conv-1", ConversationEventType.REPLY_EXISTING)),
+        3,
+        {state: ([linked], None) for state in STATES},
     ),
     "record_tour_step": (
         lambda s: s.record_tour_step(),

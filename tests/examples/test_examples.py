@@ -37,6 +37,10 @@ EXPECTED = {
     "prompt_assembly.py": r"(?s)turn 2: .+\[ACTIVITY SINCE YOUR LAST CHAT MESSAGE\]\n.+\nAnd assign it\?",
     "copilot_bridge.py": r"(?s)users: u_\w+.+Recent activity:\n1\. .+reply: The user performed",
     "chatbot_writer.py": r"note in conv-42:\nsession_id: \S+\ntimestamp: .+ UTC\n\n\[1\] User ",
+    "chatbot_conversations.py": (
+        r"(?s)before the chat: 0 notes posted\nlinked \S+ to conv-7 \(NEW\)\nproactive target: conv-7 \(ok\)"
+        r".+note in conv-7:\nsession_id: \S+\ntimestamp: .+ UTC\n\n\[1\] User .+note in conv-7:\n"
+    ),
     "test_my_integration.py": r"2 passed",
 }
 _PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]

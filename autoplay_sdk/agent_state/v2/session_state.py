@@ -23,11 +23,20 @@ Timestamps are ``time.monotonic()`` readings, read through the ``time`` module a
 move the clock by patching ``time.monotonic``).  Snapshots (:meth:`SessionState.to_dict`) store
 these raw readings, so they are meaningful only within one process; a host that moves a session to
 another process shifts them by the difference of the two clocks.
+
+Conversation links: four keyword-only fields follow ``_v`` — ``session_id`` (``""``),
+``metadata`` (``{}``), ``conversation_linked`` (``False``) and ``conversation_id`` (``None``).
+They are never validated here (APIs that need a session id check it themselves).  While all four
+hold their defaults, :meth:`SessionState.to_dict` returns the original ten-key snapshot; once any
+is set, it returns the fourteen-key layout that includes them.  Transitions log at DEBUG only
+(``extra={"event_type": ...}`` with the session id; nothing at INFO or above).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -229,6 +238,10 @@ class SessionState:
     proactive: ProactiveState = field(default_factory=ProactiveState)
     reactive: ReactiveState = field(default_factory=ReactiveState)
     _v: int = _SNAPSHOT_VERSION
+    session_id: str = field(default="", kw_only=True)
+    metadata: dict[str, Any] = field(default_factory=dict, kw_only=True)
+    conversation_linked: bool = field(default=False, kw_only=True)
+    conversation_id: str | None = field(default=None, kw_only=True)
 
     # -- transitions -------------------------------------------------------------------------
 
@@ -243,10 +256,12 @@ class SessionState:
         self._require_thinking("PROACTIVE")
         self.thinking.tick(self.cooldown_period_s)
         if self.thinking.cooldown_active:
+            self._log_transition("proactive_blocked")
             return False
         self.last_interaction_at = _now()
         self.current_state = AgentStateV2.PROACTIVE
         self.proactive = ProactiveState()
+        self._log_transition("transition_to_proactive")
         return True
 
     def transition_to_reactive(self) -> None:
@@ -260,6 +275,7 @@ class SessionState:
         self.current_state = AgentStateV2.REACTIVE
         self.reactive = ReactiveState()
         self.thinking.clear_cooldown()
+        self._log_transition("transition_to_reactive")
 
     def tick(self, tour_registry: _TourLookup | None = None) -> None:
         """Advance the clocks; the only exit from PROACTIVE and REACTIVE.
@@ -322,6 +338,34 @@ class SessionState:
         """The user advanced a tour: restarts the idle timeout and the current sub-state's timer."""
         self._record("record_tour_step")
 
+    # -- conversation link ---------------------------------------------------------------------
+
+    def on_conversation_linked(self, link: Any) -> None:
+        """Apply a :class:`~autoplay_sdk.chat.chatbot.ConversationLink` to this session.
+
+        A ``NEW`` link always sets ``conversation_linked`` and ``conversation_id`` (overwriting any
+        earlier link); a ``REPLY_EXISTING`` link sets them only while the session is unlinked; any
+        other event changes nothing.  Works in every state and touches nothing else (not even
+        ``last_interaction_at``); ``link.session_id`` is not compared with ``session_id``.
+        """
+        event = getattr(link, "event", None)
+        if event == "NEW" or (event == "REPLY_EXISTING" and not self.conversation_linked):
+            self.conversation_linked = True
+            self.conversation_id = link.conversation_id
+
+    def can_deliver_proactive(self) -> tuple[bool, str]:
+        """Whether a proactive message may open now, and why not: ``(ok, reason)``.
+
+        ``(False, "v2_state_<state value>")`` outside THINKING, ``(False, "v2_cooldown_active")``
+        during a cooldown, else ``(True, "ok")``.  Pure: it does not tick (call :meth:`tick`
+        first), log or change anything.
+        """
+        if self.current_state != AgentStateV2.THINKING:
+            return False, f"v2_state_{AgentStateV2(self.current_state).value}"
+        if self.thinking.cooldown_active:
+            return False, "v2_cooldown_active"
+        return True, "ok"
+
     # -- persistence -------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
@@ -331,7 +375,31 @@ class SessionState:
         ``interaction_timeout_s``, ``cooldown_period_s``, ``visual_guidance_active``,
         ``active_tour_id``, ``thinking``, ``proactive``, ``reactive``.  Timestamps are this
         process's monotonic readings.
+
+        When ``session_id``, ``metadata``, ``conversation_linked`` or ``conversation_id`` differs
+        from its default, the snapshot has fourteen keys instead, in this order: ``_v``,
+        ``session_id``, ``metadata`` (a shallow copy), ``current_state``, ``last_interaction_at``,
+        ``interaction_timeout_s``, ``cooldown_period_s``, ``visual_guidance_active``,
+        ``active_tour_id``, ``conversation_linked``, ``conversation_id``, ``thinking``,
+        ``proactive``, ``reactive``.
         """
+        if self.session_id or self.metadata or self.conversation_linked or self.conversation_id is not None:
+            return {
+                "_v": self._v,
+                "session_id": self.session_id,
+                "metadata": dict(self.metadata),
+                "current_state": self.current_state.value,
+                "last_interaction_at": self.last_interaction_at,
+                "interaction_timeout_s": self.interaction_timeout_s,
+                "cooldown_period_s": self.cooldown_period_s,
+                "visual_guidance_active": self.visual_guidance_active,
+                "active_tour_id": self.active_tour_id,
+                "conversation_linked": self.conversation_linked,
+                "conversation_id": self.conversation_id,
+                "thinking": self.thinking.to_dict(),
+                "proactive": self.proactive.to_dict(),
+                "reactive": self.reactive.to_dict(),
+            }
         return {
             "_v": self._v,
             "current_state": self.current_state.value,
@@ -346,12 +414,16 @@ class SessionState:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> SessionState:
+    def from_dict(cls, d: dict[str, Any], *, lenient: bool = False) -> SessionState:
         """Rebuild a session from :meth:`to_dict` output.
 
         Raises ``ValueError("Unknown SessionState snapshot version: …")`` (after a WARNING log) when
         ``_v`` is not 1.  ``current_state`` and ``last_interaction_at`` are required (``KeyError``;
         an unknown state gives ``ValueError``); the other fields default as in the constructor.
+
+        With ``lenient=True`` a missing or unknown ``current_state`` becomes THINKING (after a
+        WARNING, ``event_type="session_state_parse_error"``) and a missing
+        ``last_interaction_at`` becomes now; the version check still raises.
         """
         version = d.get("_v")
         if version != _SNAPSHOT_VERSION:
@@ -363,8 +435,27 @@ class SessionState:
             raise ValueError(f"Unknown SessionState snapshot version: {version!r}")
         session = cls.__new__(cls)
         session._v = _SNAPSHOT_VERSION
-        session.current_state = AgentStateV2(d["current_state"])
-        session.last_interaction_at = d["last_interaction_at"]
+        if lenient:
+            try:
+                session.current_state = AgentStateV2(d["current_state"])
+            except (KeyError, ValueError) as exc:
+                logger.warning(
+                    "SessionState.from_dict invalid current_state=%r — defaulting to THINKING (%s)",
+                    d.get("current_state"),
+                    type(exc).__name__,
+                    extra={"event_type": "session_state_parse_error"},
+                )
+                session.current_state = AgentStateV2.THINKING
+            session.last_interaction_at = d["last_interaction_at"] if "last_interaction_at" in d else _now()
+        else:
+            session.current_state = AgentStateV2(d["current_state"])
+            session.last_interaction_at = d["last_interaction_at"]
+        session.session_id = str(d.get("session_id") or "")
+        metadata = d.get("metadata")
+        session.metadata = dict(metadata) if isinstance(metadata, Mapping) else {}
+        session.conversation_linked = bool(d.get("conversation_linked", False))
+        conversation_id = d.get("conversation_id")
+        session.conversation_id = None if conversation_id is None else str(conversation_id)
         session.interaction_timeout_s = d.get("interaction_timeout_s", 20.0)
         session.cooldown_period_s = d.get("cooldown_period_s", 60.0)
         session.visual_guidance_active = d.get("visual_guidance_active", False)
@@ -410,3 +501,13 @@ class SessionState:
         self.visual_guidance_active = False
         self.active_tour_id = None
         self.thinking.start_cooldown(override_period_s=float(cooldown_period_s))
+        self._log_transition("timeout_to_thinking")
+
+    def _log_transition(self, event_type: str) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "agent_state_v2: %s session=%s",
+                event_type,
+                self.session_id or "unknown",
+                extra={"event_type": event_type, "session_id": self.session_id},
+            )

@@ -65,8 +65,11 @@ def to_portable(state: SessionState) -> dict[str, Any]:
     return portable
 
 
-def from_portable(snapshot: dict[str, Any]) -> SessionState:
+def from_portable(snapshot: dict[str, Any], *, lenient: bool = False) -> SessionState:
     """The :class:`SessionState` of a :func:`to_portable` snapshot, on this process's monotonic clock.
+
+    ``lenient`` is passed to ``SessionState.from_dict`` (a missing ``last_interaction_at`` then
+    means now, a bad state THINKING).
 
     Raises:
         ValueError: not a portable snapshot (no ``"clock": "wall"``) or an unknown version.
@@ -74,9 +77,12 @@ def from_portable(snapshot: dict[str, Any]) -> SessionState:
     """
     if snapshot.get("clock") != "wall":
         raise ValueError("not a portable SessionState snapshot (expected 'clock': 'wall')")
-    local = _shift(snapshot, time.monotonic() - time.time())
+    delta = time.monotonic() - time.time()
+    if lenient and "last_interaction_at" not in snapshot:
+        snapshot = {**snapshot, "last_interaction_at": time.time()}
+    local = _shift(snapshot, delta)
     local.pop("clock")
-    return SessionState.from_dict(local)
+    return SessionState.from_dict(local, lenient=lenient)
 
 
 def _stored_state(key: str, raw: bytes | str | None) -> SessionState | None:

@@ -24,7 +24,10 @@ embedded (as ``client-summary`` vectors), so summaries replace raw actions in th
 Errors from ``embed`` / ``upsert`` (any ``Exception``) are logged at ERROR with the traceback and
 swallowed: the payload is skipped and the stream keeps flowing.  ``BaseException`` (cancellation,
 ``KeyboardInterrupt``) propagates.  Log records carry ids (vector, session, product) and the
-event kind, never the embedded text.
+event kind, never the embedded text.  A failed payload (not the rolling client summary) is also
+forwarded to the error reporter of :mod:`autoplay_sdk.observability` as
+``"RAG embed failed — actions not indexed"`` / ``"RAG upsert failed — actions not indexed"``
+(summaries too), with ``product_id``, ``session_id`` and ``vector_id``.
 
 Layout: the id, text, metadata and log context of an upsert are computed by pure helpers, and
 the embed → upsert → log sequence is one generator (:func:`_upsert_flow`) that yields the calls
@@ -40,6 +43,7 @@ from autoplay_sdk._effects import adrive, drive
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.core.exceptions import SdkConfigError
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
+from autoplay_sdk.observability import _forward as _forward_error
 
 logger = get_logger(__name__)
 
@@ -103,13 +107,24 @@ def _upsert_flow(job: _Upsert | _ClientSummaryUpsert, messages: tuple[str, str, 
         vector = yield ("embed", (job.text,))
     except Exception as exc:
         logger.error(embed_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
+        _report(job, "RAG embed failed — actions not indexed", exc)
         return
     try:
         yield ("upsert", (job.vector_id, vector, job.metadata))
     except Exception as exc:
         logger.error(upsert_failed, job.vector_id, exc, exc_info=True, extra=job.extra)
+        _report(job, "RAG upsert failed — actions not indexed", exc)
         return
     logger.debug(upserted, job.vector_id, extra=job.extra)
+
+
+def _report(job: _Upsert | _ClientSummaryUpsert, event: str, exc: BaseException) -> None:
+    """Forward a stream payload's failure to the error reporter (the rolling client summary is not reported)."""
+    if isinstance(job, _Upsert):
+        extra = job.extra
+        _forward_error(
+            event, exc, product_id=extra["product_id"], session_id=extra["session_id"], vector_id=job.vector_id
+        )
 
 
 def _check_callables(embed: object, upsert: object) -> None:

@@ -22,12 +22,25 @@ class ScopedCanonicalPingPongTrigger:
     """Like :class:`CanonicalPingPongTrigger`, but only when some URL contains ``url_must_contain``.
 
     The substring is stored stripped; a blank one restricts nothing.  Result metadata adds
-    ``"scoped_canonical_url_contains"``.
+    ``"scoped_canonical_url_contains"``.  The strict rule looks at *all* URLs; with
+    ``broaden_with_hesitation=True`` the hesitation rule looks only at the URLs containing the
+    substring (tested before stripping; all URLs when the substring is blank).
     """
 
-    def __init__(self, *, url_must_contain: str, min_cycles: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        url_must_contain: str,
+        min_cycles: int = 1,
+        broaden_with_hesitation: bool = False,
+        hesitation_min_distinct: int = 3,
+    ) -> None:
         self._sub = url_must_contain.strip()
-        self._inner = CanonicalPingPongTrigger(min_cycles=min_cycles)
+        self._inner = CanonicalPingPongTrigger(
+            min_cycles=min_cycles,
+            broaden_with_hesitation=broaden_with_hesitation,
+            hesitation_min_distinct=hesitation_min_distinct,
+        )
 
     @property
     def trigger_id(self) -> str:
@@ -40,10 +53,24 @@ class ScopedCanonicalPingPongTrigger:
     def evaluate(self, ctx: ProactiveTriggerContext) -> ProactiveTriggerResult | None:
         if self._sub and not canonical_urls_touch_substring(ctx.canonical_urls, self._sub):
             return None
-        result = self._inner.evaluate(ctx)
+        urls = ctx.canonical_urls
+        scoped = [u for u in urls if u and self._sub in u] if self._sub else urls
+        result = self._inner._evaluate(urls, scoped)
         if result is None:
             return None
-        return replace(result, metadata={**result.metadata, "scoped_canonical_url_contains": self._sub})
+        metadata = dict(result.metadata)
+        metadata = {
+            "min_cycles": metadata.pop("min_cycles"),
+            "scoped_canonical_url_contains": self._sub,
+            **metadata,
+        }
+        return replace(result, metadata=metadata)
 
     def __repr__(self) -> str:
-        return f"ScopedCanonicalPingPongTrigger(url_must_contain={self._sub!r}, min_cycles={self._inner.min_cycles!r})"
+        inner = self._inner
+        extra = (
+            f", broaden_with_hesitation=True, hesitation_min_distinct={inner.hesitation_min_distinct!r}"
+            if inner.broaden_with_hesitation
+            else ""
+        )
+        return f"ScopedCanonicalPingPongTrigger(url_must_contain={self._sub!r}, min_cycles={inner.min_cycles!r}{extra})"

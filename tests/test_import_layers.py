@@ -2,7 +2,8 @@
 
 The walk reads every module of ``autoplay_sdk`` with :mod:`ast` (nothing is imported) and
 collects every import, at module level and inside functions alike (a lazy import is still a
-dependency); ``from pkg import sub`` counts as an import of the submodule ``pkg.sub``.
+dependency); ``from pkg import sub`` counts as an import of the submodule ``pkg.sub``.  Imports
+under ``if TYPE_CHECKING:`` are left out: they never run, they only name types for checkers.
 
 Rules:
 
@@ -76,9 +77,25 @@ class Import:
     line: int
 
 
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes inside ``if TYPE_CHECKING:`` blocks."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        ):
+            for child in node.body:
+                skipped.update(id(n) for n in ast.walk(child))
+    return skipped
+
+
 def _imports(module: Module) -> Iterator[Import]:
     tree = ast.parse(module.path.read_text(encoding="utf-8"))
+    skipped = _type_checking_only(tree)
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name in MODULES:

@@ -185,5 +185,5 @@ def test_without_the_redis_extra_the_error_names_it(monkeypatch: pytest.MonkeyPa
         lambda: RedisInboundWatermarkStore("redis://127.0.0.1:1/0"),
         lambda: RedisIngester(stream_url="", redis="redis://127.0.0.1:1/0"),
     ):
-        with pytest.raises(ModuleNotFoundError, match=r"pip install autoplay-sdk\[redis\]"):
+        with pytest.raises(ModuleNotFoundError, match=r"pip install 'autoplay-sdk\[redis\]'"):
             build()

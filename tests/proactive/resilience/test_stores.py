@@ -151,7 +151,7 @@ def test_in_memory_store_matches_redis(redis_url: str) -> None:
 def test_from_url_without_the_redis_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "redis", None)
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
-    with pytest.raises(ModuleNotFoundError, match=r"pip install autoplay-sdk\[redis\]"):
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'autoplay-sdk\[redis\]'"):
         RedisProactiveResilienceStore.from_url("redis://127.0.0.1:1/0")
 
 

@@ -191,3 +191,28 @@ async def test_failing_summarizer_keeps_the_end(caplog: pytest.LogCaptureFixture
     assert any(getattr(r, "event_type", None) == "onboarding_summary_failed" for r in caplog.records)
     with pytest.raises(ValueError, match="non-empty user_id"):
         init_user_state("")
+
+
+def test_submodule_exports() -> None:
+    import importlib
+
+    expected = {
+        "autoplay_sdk.storage.base": ["AutoplayStorageAdapter"],
+        "autoplay_sdk.storage.keys": ["session_key", "user_state_key"],
+        "autoplay_sdk.storage.manager": ["StorageManager"],
+        "autoplay_sdk.storage.lifecycle": [
+            "Summarizer",
+            "build_agent_context",
+            "init_user_state",
+            "on_session_end",
+            "on_session_start",
+        ],
+        "autoplay_sdk.storage.adapters": ["InMemoryStorageAdapter", "RedisStorageAdapter"],
+        "autoplay_sdk.storage.adapters.memory": ["InMemoryStorageAdapter"],
+        "autoplay_sdk.storage.adapters.redis": ["RedisStorageAdapter"],
+        "autoplay_sdk.storage.adapters.amplitude": ["AmplitudeStorageAdapter"],
+        "autoplay_sdk.storage.adapters.posthog": ["PostHogStorageAdapter"],
+        "autoplay_sdk.storage.adapters._common": ["workflow_ids_by_status", "best_effort_post"],
+    }
+    for module, names in expected.items():
+        assert sorted(importlib.import_module(module).__all__) == sorted(names), module

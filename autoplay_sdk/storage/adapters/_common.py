@@ -9,7 +9,7 @@ import httpx
 
 from autoplay_sdk.user_adoption_state.types import WorkflowStatus
 
-__all__ = ["best_effort_post", "workflow_ids_by_status"]
+__all__ = ["workflow_ids_by_status", "best_effort_post"]  # noqa: RUF022 — the published order
 
 logger = logging.getLogger(__name__)
 

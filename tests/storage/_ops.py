@@ -4,8 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from autoplay_sdk import ActionsPayload
 from autoplay_sdk.storage import on_session_end, on_session_start
-from autoplay_sdk.user_adoption_state import SessionSnapshot, WorkflowStatus
+from autoplay_sdk.storage.live import AdoptionTracker
+from autoplay_sdk.user_adoption_state import OnboardingPlan, SessionSnapshot, WorkflowStatus
+
+PLAN = OnboardingPlan.from_config(
+    [
+        {"workflow_id": "create-task", "activity_signals": {"any_of": [{"title_contains": "create task"}]}},
+        {"workflow_id": "invite", "activity_signals": {"any_of": [{"canonical_url_glob": "*/settings/team"}]}},
+        {"workflow_id": "discuss", "activity_signals": {"any_of": [{"title_contains": "comment", "min_count": 2}]}},
+    ]
+)
+_TRACKERS: dict[int, AdoptionTracker] = {}
+
+
+def _tracker(adapter: Any) -> AdoptionTracker:
+    """One tracker per adapter (a process's tracker keeps its open sessions' match counts)."""
+    if id(adapter) not in _TRACKERS:
+        _TRACKERS[id(adapter)] = AdoptionTracker(adapter, plan=PLAN)
+    return _TRACKERS[id(adapter)]
 
 
 async def apply_op(adapter: Any, product: str, op: list[Any] | tuple[Any, ...]) -> Any:
@@ -19,6 +37,11 @@ async def apply_op(adapter: Any, product: str, op: list[Any] | tuple[Any, ...]) 
         return await adapter.get_user_state(product, op[1])
     if kind == "get_snap":
         return await adapter.get_session_snapshot(product, op[1], op[2])
+    if kind == "adopt":  # feed one actions batch (a wire dict) through an AdoptionTracker over the plan
+        return sorted(await _tracker(adapter).on_actions(ActionsPayload.from_dict(op[1])))
+    if kind == "adoption_state":
+        state = await _tracker(adapter).get_state(product, op[1])
+        return state.to_dict() if state else None
     if kind == "start":
         state, first = await on_session_start(product, op[1], op[2], adapter)
         return [state.to_dict(), first.to_dict() if first else None]

@@ -78,3 +78,31 @@ def test_concurrent_session_ends_record_one_snapshot(redis_url: str, tmp_path: P
     for snapshot in asyncio.run(stored()):
         assert snapshot["completed_workflow_ids"] in (["a"], ["a", "b"])
         assert snapshot["session_number"] == 1
+
+
+def test_adoption_tracked_by_two_replicas_matches_one_process(redis_url: str, tmp_path: Path) -> None:
+    """Two processes track disjoint sample sessions into one Redis at once; the states equal one in-memory run."""
+    from autoplay_sdk.testing import sample_events
+
+    product = f"adopt{uuid.uuid4().hex[:8]}"
+    batches = [
+        e for e in sample_events(product_id=product, sessions=6, seed=11, start=1000.0) if e["type"] == "actions"
+    ]
+    sessions = sorted({b["session_id"] for b in batches})
+    users = sorted({b["user_id"] for b in batches})
+    halves = [[["adopt", b] for b in batches if sessions.index(b["session_id"]) % 2 == side] for side in (0, 1)]
+    procs = [_spawn(redis_url, product, ops, tmp_path, f"adopt{side}") for side, ops in enumerate(halves)]
+    for proc in procs:
+        _result(proc)
+    reader = _result(_spawn(redis_url, product, [["adoption_state", u] for u in users], tmp_path, "read"))
+
+    async def expected() -> list[Any]:
+        memory = InMemoryStorageAdapter()
+        with mock.patch("time.time", return_value=1000.0):
+            for batch in batches:
+                await apply_op(memory, product, ["adopt", batch])
+            return [await apply_op(memory, product, ["adoption_state", u]) for u in users]
+
+    want = asyncio.run(expected())
+    assert reader == want
+    assert any(state["onboarding"]["workflow_progress"] for state in want)  # the run did complete workflows

@@ -139,7 +139,7 @@ def test_packaged_data_reads_from_an_installed_wheel(tmp_path: Path) -> None:
             f"assert str(autoplay_sdk.__file__).startswith({str(target)!r})",
             "posthog = resources.files('autoplay_sdk.providers.posthog')",
             "hog = posthog.joinpath('autoplay_destination.hog').read_text('utf-8')",
-            "skills = resources.files('autoplay_sdk.skills')",
+            "skills = resources.files('autoplay_sdk').joinpath('skills')",
             "cat = json.loads(skills.joinpath('skills-catalog.json').read_text('utf-8'))",
             "print(len(hog) > 100, 'chatbot-zendesk' in cat['skills'])",
         ]

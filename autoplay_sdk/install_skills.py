@@ -2,7 +2,8 @@
 
 The skills ship inside the package (``autoplay_sdk/skills/<name>/SKILL.md``).  The command
 copies ``autoplay-core`` plus the skills for the chosen chatbot and activity source (all of
-them when no filter is given) into ``--dest`` (default ``.cursor/skills`` in the current
+the 0.7.5 set when no filter is given; later skills such as ``chatbot-zendesk`` install by
+name) into ``--dest`` (default ``.cursor/skills`` in the current
 directory).  A skill directory is either skipped or replaced whole (``--force``); files are
 never merged.
 
@@ -31,6 +32,16 @@ ACTIVITY_SKILLS: dict[str, str] = {
     "fullstory": "activity-fullstory",
     "posthog": "activity-posthog",
 }
+# Skills added after the first release, installable by name (``--chatbot zendesk``); the
+# no-filter install, the help texts and the "Valid options" messages list only the dicts above.
+EXTRA_CHATBOT_SKILLS: dict[str, str] = {
+    "zendesk": "chatbot-zendesk",
+    "maven": "chatbot-maven",
+    "rasa": "chatbot-rasa",
+    "inkeep": "chatbot-inkeep",
+    "plain": "chatbot-plain",
+}
+EXTRA_ACTIVITY_SKILLS: dict[str, str] = {"amplitude": "activity-amplitude"}
 CORE_SKILL = "autoplay-core"
 MIGRATION_SKILL = "autoplay-migrate-imports"
 
@@ -60,13 +71,13 @@ def _parser() -> argparse.ArgumentParser:
 def _selected(chatbot: str | None, activity: str | None, migrate: bool) -> list[str]:
     names = [CORE_SKILL]
     if chatbot:
-        names.append(CHATBOT_SKILLS[chatbot])
+        names.append({**CHATBOT_SKILLS, **EXTRA_CHATBOT_SKILLS}[chatbot])
     elif migrate:
         names.append(MIGRATION_SKILL)
     elif not activity:
         names += [*CHATBOT_SKILLS.values(), *ACTIVITY_SKILLS.values(), MIGRATION_SKILL]
     if activity:
-        names.append(ACTIVITY_SKILLS[activity])
+        names.append({**ACTIVITY_SKILLS, **EXTRA_ACTIVITY_SKILLS}[activity])
     return names
 
 
@@ -91,10 +102,10 @@ def _copy_skill(source_root: Path, dest: Path, name: str, force: bool) -> bool:
 def main() -> None:
     """Run ``autoplay-install-skills`` on ``sys.argv`` and exit with its code (see the module docs)."""
     args = _parser().parse_args()
-    if args.chatbot and args.chatbot not in CHATBOT_SKILLS:
+    if args.chatbot and args.chatbot not in CHATBOT_SKILLS and args.chatbot not in EXTRA_CHATBOT_SKILLS:
         print(f"Unknown chatbot '{args.chatbot}'. Valid options: {', '.join(CHATBOT_SKILLS)}", file=sys.stderr)
         sys.exit(1)
-    if args.activity and args.activity not in ACTIVITY_SKILLS:
+    if args.activity and args.activity not in ACTIVITY_SKILLS and args.activity not in EXTRA_ACTIVITY_SKILLS:
         print(
             f"Unknown user activity source '{args.activity}'. Valid options: {', '.join(ACTIVITY_SKILLS)}",
             file=sys.stderr,

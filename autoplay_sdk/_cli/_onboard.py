@@ -8,6 +8,13 @@ stderr, never with a secret, and a distinct exit code:
 2 usage or invalid input · 3 already registered (use ``--force-reregister``) · 4 connector
 unreachable · 5 connector error (any other status or a malformed answer) · 6 the connector
 returned no stream key · 130 interrupted (Ctrl-C) while the request was in flight.
+
+``--hosted posthog|amplitude`` registers on the hosted connector instead
+(:func:`autoplay_sdk.admin.hosted.onboard_hosted_product`): PRODUCT_ID is then the provider's
+project id, the connector issues the product id, and the credentials are the ingest URL and
+secret, the MCP URL and key, and (first registration only) the owner token — pass it back with
+``--owner-token`` to re-register.  The connector URL defaults to the hosted one; a local
+connector (``autoplay-sdk connector``) answers both contracts.
 """
 
 from __future__ import annotations
@@ -51,6 +58,15 @@ def add_parser(commands: Any, *, parents: list[argparse.ArgumentParser]) -> None
         help="replace an existing registration (rotates the webhook secret and the stream key)",
     )
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object on stdout")
+    parser.add_argument(
+        "--hosted",
+        metavar="PROVIDER",
+        choices=("posthog", "amplitude"),
+        help="register on the hosted connector for this provider (posthog or amplitude); PRODUCT_ID is then the "
+        "provider's project id",
+    )
+    parser.add_argument("--owner-token", help="with --hosted: the owner token, to re-register a project")
+    parser.add_argument("--name", help="with --hosted: a display name for the product")
     parser.set_defaults(run=cmd_onboard)
 
 
@@ -86,6 +102,10 @@ def _credentials_table(result: OnboardProductResult) -> Table:
 
 def cmd_onboard(args: argparse.Namespace, rt: Runtime) -> int:
     """Run ``autoplay-sdk onboard``; returns the exit code."""
+    if getattr(args, "hosted", None):
+        from autoplay_sdk._cli._onboard_hosted import cmd_onboard_hosted
+
+        return cmd_onboard_hosted(args, rt)
     from autoplay_sdk.admin import onboard_product_sync
     from autoplay_sdk.admin._operator import EXIT_OK, failure, in_command_terms
 

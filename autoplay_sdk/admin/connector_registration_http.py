@@ -67,30 +67,31 @@ def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not value)
 
 
-def _redact_value(value: Any) -> Any:
+def _redact_value(value: Any, keys: frozenset[str] = _SENSITIVE_KEYS) -> Any:
     if isinstance(value, dict):
         return {
-            key: (_REDACTED if str(key).lower() in _SENSITIVE_KEYS and not _is_empty(item) else _redact_value(item))
+            key: (_REDACTED if str(key).lower() in keys and not _is_empty(item) else _redact_value(item, keys))
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [_redact_value(item) for item in value]
+        return [_redact_value(item, keys) for item in value]
     return value
 
 
-def redact_connector_error_response_text(text: str) -> str:
+def redact_connector_error_response_text(text: str, extra_sensitive_keys: frozenset[str] = frozenset()) -> str:
     """The connector's error body, safe to show and store.
 
     JSON bodies come back compact with the value of every secret-looking key (``webhook_secret``,
-    ``api_key``, ``password``, ... at any depth, case-insensitive) replaced by ``[REDACTED]``;
-    empty values are kept.  Other bodies come back stripped, or as
-    ``<non-JSON response omitted (N chars)>`` when longer than 4096 characters.
+    ``api_key``, ``password``, ... and the ``extra_sensitive_keys``; at any depth,
+    case-insensitive) replaced by ``[REDACTED]``; empty values are kept.  Other bodies come back
+    stripped, or as ``<non-JSON response omitted (N chars)>`` when longer than 4096 characters.
     """
     stripped = (text or "").strip()
     if not stripped:
         return ""
+    keys = _SENSITIVE_KEYS | {str(k).lower() for k in extra_sensitive_keys} if extra_sensitive_keys else _SENSITIVE_KEYS
     try:
-        return json.dumps(_redact_value(json.loads(stripped)), separators=JSON_COMPACT_SEPARATORS)
+        return json.dumps(_redact_value(json.loads(stripped), keys), separators=JSON_COMPACT_SEPARATORS)
     except (ValueError, RecursionError):
         pass
     if len(stripped) <= _MAX_PLAIN_BODY:
@@ -201,8 +202,17 @@ def _unreachable_message(connector_url: str, exc: BaseException) -> str:
     )
 
 
-def _status_error(status: int, body: str) -> ConnectorRegistrationHttpError:
-    safe = redact_connector_error_response_text(body)
+def _scrubbed(text: str, values: tuple[str, ...]) -> str:
+    for value in values:
+        if value:
+            text = text.replace(value, _REDACTED)
+    return text
+
+
+def _status_error(
+    status: int, body: str, extra_keys: frozenset[str] = frozenset(), scrub: tuple[str, ...] = ()
+) -> ConnectorRegistrationHttpError:
+    safe = _scrubbed(redact_connector_error_response_text(body, extra_keys), scrub)
     if status == 409:
         return ProductAlreadyRegisteredError(
             f"connector returned HTTP 409: {safe}", status_code=409, response_text=safe
@@ -212,17 +222,19 @@ def _status_error(status: int, body: str) -> ConnectorRegistrationHttpError:
     )
 
 
-def _outcome(response: httpx.Response) -> tuple[dict[str, Any], ConnectorRegistrationHttpError | None]:
+def _outcome(
+    response: httpx.Response, extra_keys: frozenset[str] = frozenset(), scrub: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], ConnectorRegistrationHttpError | None]:
     """The 201 body as a dict, or the error to raise (any other status, or a 201 that is no JSON object)."""
     if response.status_code != 201:
-        return {}, _status_error(response.status_code, response.text)
+        return {}, _status_error(response.status_code, response.text, extra_keys, scrub)
     try:
         body = response.json()
     except ValueError:
         body = None
     if isinstance(body, dict):
         return body, None
-    safe = redact_connector_error_response_text(response.text)
+    safe = _scrubbed(redact_connector_error_response_text(response.text, extra_keys), scrub)
     message = f"connector returned HTTP 201 without a JSON object body: {safe}"
     return {}, ConnectorRegistrationHttpError(message, status_code=201, response_text=safe)
 
@@ -247,6 +259,18 @@ async def post_register_product_payload(
     body is not a JSON object).  ``quiet=True`` draws no spinner and prints no result line, even
     on a terminal.
     """
+    return await _post_payload(connector_url=connector_url, admin_key=admin_key, payload=payload, client=client)
+
+
+async def _post_payload(
+    *,
+    connector_url: str,
+    admin_key: str,
+    payload: dict[str, Any],
+    client: httpx.AsyncClient | None,
+    extra_keys: frozenset[str] = frozenset(),
+    scrub: tuple[str, ...] = (),
+) -> dict[str, Any]:
     url = f"{connector_url.rstrip('/')}/products"
     headers = {"X-Admin-Key": admin_key.strip()} if admin_key.strip() else {}
     tty = not quiet and _registration_tty_ui()
@@ -266,7 +290,7 @@ async def post_register_product_payload(
     finally:
         if client is None:
             await http.aclose()
-    body, error = _outcome(response)
+    body, error = _outcome(response, extra_keys, scrub)
     if error is not None:
         if tty:
             _say(_failure_line(error.response_text or f"HTTP {response.status_code}"))
@@ -318,4 +342,71 @@ async def post_register_product_merged_row(
     payload["force_reregister"] = True
     return await post_register_product_payload(
         connector_url=connector_url, admin_key=admin_key, payload=payload, client=client, quiet=quiet
+    )
+
+
+# --------------------------------------------------------------------------- hosted connector
+
+# The hosted connector answers with these credentials; they are redacted from its error bodies.
+_HOSTED_SENSITIVE_KEYS = frozenset({"ingest_secret", "mcp_key", "owner_token"})
+
+
+def build_aws_register_payload(
+    *,
+    provider: str,
+    provider_project_id: str,
+    contact_email: str,
+    ingest_secret: str = "",
+    owner_token: str = "",
+    name: str = "",
+) -> dict[str, Any]:
+    """The hosted connector's ``POST /products`` body.
+
+    ``provider``, ``provider_project_id`` and ``contact_email`` as given; then ``ingest_secret``,
+    ``owner_token`` and ``name``, stripped, only when not blank.
+    """
+    body: dict[str, Any] = {
+        "provider": provider,
+        "provider_project_id": provider_project_id,
+        "contact_email": contact_email,
+    }
+    for key, value in (("ingest_secret", ingest_secret), ("owner_token", owner_token), ("name", name)):
+        if value.strip():
+            body[key] = value.strip()
+    return body
+
+
+async def post_aws_register_product(
+    *,
+    connector_url: str,
+    provider: str,
+    provider_project_id: str,
+    contact_email: str,
+    ingest_secret: str = "",
+    owner_token: str = "",
+    name: str = "",
+    client: httpx.AsyncClient | None = None,
+) -> dict[str, Any]:
+    """Register on the hosted connector (open registration, no admin key); returns the 201 JSON body.
+
+    Same request handling as :func:`post_register_product_payload`; the error text also hides
+    ``ingest_secret``, ``mcp_key`` and ``owner_token`` values (and any echo of the secrets sent).  Raises
+    :class:`ProductAlreadyRegisteredError` (409) and :class:`ConnectorRegistrationHttpError`
+    (any other status, notably 403 when re-registering without the owner token; transport errors).
+    """
+    payload = build_aws_register_payload(
+        provider=provider,
+        provider_project_id=provider_project_id,
+        contact_email=contact_email,
+        ingest_secret=ingest_secret,
+        owner_token=owner_token,
+        name=name,
+    )
+    return await _post_payload(
+        connector_url=connector_url,
+        admin_key="",
+        payload=payload,
+        client=client,
+        extra_keys=_HOSTED_SENSITIVE_KEYS,
+        scrub=tuple(v for v in (ingest_secret.strip(), owner_token.strip()) if len(v) >= 4),
     )

@@ -38,6 +38,8 @@ from autoplay_sdk.admin.product_onboarding import MergedPostRegistrationHttpErro
 from autoplay_sdk.admin.product_onboarding import OnboardingRunParams as OnboardingRunParams
 from autoplay_sdk.admin.product_onboarding import OnboardingRunResult as OnboardingRunResult
 from autoplay_sdk.admin.product_onboarding import run_product_onboarding as run_product_onboarding
+from autoplay_sdk.providers._resolve import resolve_provider
+from autoplay_sdk.providers.base import ActivityProvider
 
 __all__ = [  # noqa: RUF022 - the published order
     "DEFAULT_CONNECTOR_URL",
@@ -95,6 +97,7 @@ async def onboard_product(
     connector_http_timeout_seconds: float | None = None,
     client: httpx.AsyncClient | None = None,
     quiet: bool = False,
+    user_activity_provider: str | ActivityProvider | None = None,
 ) -> OnboardProductResult:
     """Register ``product_id`` on the connector and return its credentials (see the module docs).
 
@@ -104,7 +107,11 @@ async def onboard_product(
     ``connector_http_timeout_seconds`` (default: ``ONBOARD_CONNECTOR_TIMEOUT_SECONDS`` or 15 s)
     is created and closed.  ``key_name`` is accepted for compatibility and has no effect.
     ``quiet=True`` draws no spinner and prints no result line, even on a terminal.
+    ``user_activity_provider`` (a provider or its slug, resolved first: an unknown slug raises
+    ``ValueError`` before any I/O) picks the operator summary's block; ``None`` prints the
+    PostHog block.
     """
+    provider = resolve_provider(user_activity_provider)
     pid, email, base = normalized_inputs(product_id, contact_email, connector_url, DEFAULT_CONNECTOR_URL)
     secret = (webhook_secret or "").strip() or secrets.token_urlsafe(32)
     params = OnboardingRunParams(
@@ -125,6 +132,7 @@ async def onboard_product(
         quiet=True,
         connector_http_timeout_seconds=connector_http_timeout_seconds,
         force_reregister=force_reregister,
+        user_activity_provider=provider,
     )
     run = await run_product_onboarding(params, client=client, **({"terminal_ui": False} if quiet else {}))
     values = {name: (getattr(run, name) or "").strip() for name, _label in _MISSING_LABELS}
@@ -158,6 +166,7 @@ def onboard_product_sync(
     connector_http_timeout_seconds: float | None = None,
     client: httpx.AsyncClient | None = None,
     quiet: bool = False,
+    user_activity_provider: str | ActivityProvider | None = None,
 ) -> OnboardProductResult:
     """:func:`onboard_product` through ``asyncio.run``; raises ``RuntimeError`` inside a running event loop."""
     try:
@@ -178,16 +187,24 @@ def onboard_product_sync(
             connector_http_timeout_seconds=connector_http_timeout_seconds,
             client=client,
             quiet=quiet,
+            user_activity_provider=user_activity_provider,
         )
     )
 
 
-def print_onboarding_operator_summary(result: OnboardProductResult, *, connector_url: str | None = None) -> None:
+def print_onboarding_operator_summary(
+    result: OnboardProductResult,
+    *,
+    connector_url: str | None = None,
+    user_activity_provider: str | ActivityProvider | None = None,
+) -> None:
     """Print the operator summary of ``result`` to stdout.
 
     The base URL is ``connector_url`` or, when omitted, the part of ``result.webhook_url``
-    before ``/webhook/``.
+    before ``/webhook/``.  ``user_activity_provider`` (an instance or a slug) prints that
+    provider's block instead of the PostHog one.
     """
+    provider = resolve_provider(user_activity_provider)
     if connector_url:
         base = connector_url
     else:
@@ -195,4 +212,7 @@ def print_onboarding_operator_summary(result: OnboardProductResult, *, connector
         base = webhook_url.split("/webhook/", 1)[0] if "/webhook/" in webhook_url else webhook_url
         base = base.rstrip("/")
     run = OnboardingRunResult(**{f.name: getattr(result, f.name) for f in fields(result)})
-    _runner.print_onboarding_operator_summary(run, connector_url=base.strip())
+    if provider is None:
+        _runner.print_onboarding_operator_summary(run, connector_url=base.strip())
+    else:
+        _runner.print_onboarding_operator_summary(run, connector_url=base.strip(), user_activity_provider=provider)

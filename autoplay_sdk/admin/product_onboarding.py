@@ -30,8 +30,8 @@ from autoplay_sdk.admin.onboarding_constants import (
     onboard_connector_http_timeout_seconds,
 )
 from autoplay_sdk.admin.render_products_config import default_merge_local_path
-
-_RULE = "=" * 60
+from autoplay_sdk.providers._summaries import posthog_summary_lines, print_lines
+from autoplay_sdk.providers.base import ActivityProvider
 
 
 class MergedPostRegistrationHttpError(ConnectorRegistrationHttpError):
@@ -66,6 +66,7 @@ class OnboardingRunParams:
     quiet: bool = False
     connector_http_timeout_seconds: float | None = None
     force_reregister: bool = False
+    user_activity_provider: ActivityProvider | None = None
 
 
 @dataclass
@@ -84,6 +85,7 @@ class OnboardingRunResult:
     connector_response: dict[str, Any] = field(repr=False)
     unkey_key: str | None = field(default=None, repr=False)
     unkey_key_id: str | None = None
+    amplitude_ingest_url: str = ""
 
 
 def resolve_merge_local_path(merge_local_path: Path | None) -> Path:
@@ -96,43 +98,36 @@ def resolve_merge_local_path(merge_local_path: Path | None) -> Path:
     return default_merge_local_path()
 
 
-def print_onboarding_operator_summary(result: OnboardingRunResult, *, connector_url: str) -> None:
+def print_onboarding_operator_summary(
+    result: OnboardingRunResult, *, connector_url: str, user_activity_provider: ActivityProvider | None = None
+) -> None:
     """Print, once, what the operator configures and hands over.
 
-    Shows the PostHog webhook destination (URL and ``X-PostHog-Secret`` value), the stream key
-    and its id when there is one, how the customer authenticates the stream, and numbered next
-    steps.  URLs are rebuilt from ``connector_url``.
+    Without a provider: the PostHog webhook destination (URL and ``X-PostHog-Secret`` value),
+    the stream key and its id when there is one, how the customer authenticates the stream, and
+    numbered next steps.  With one, the provider prints its own block.  URLs are rebuilt from
+    ``connector_url``.
     """
-    base = connector_url.rstrip("/")
-    pid = result.product_id
-    webhook_url, stream_url = f"{base}/webhook/{pid}", f"{base}/stream/{pid}"
-    lines = ["", _RULE, f"  Product registered — {pid}", _RULE, ""]
-    lines += [
-        "PostHog webhook destination",
-        f"  URL                      : {webhook_url}",
-        f"  X-PostHog-Secret header  : {result.webhook_secret}",
-        "",
-    ]
-    if result.unkey_key:
-        lines += [
-            "Stream key — shown once; share it with the customer, then forget it",
-            f"  Unkey key                : {result.unkey_key}",
-            f"  key_id                   : {result.unkey_key_id}",
-            "  The customer opens the stream with:",
-            f"    GET {stream_url}",
-            "    Authorization: Bearer <the Unkey key above>",
-            "",
-        ]
-    lines += [
-        "Next steps",
-        f"  1. In PostHog, add a webhook destination → {webhook_url}",
-        "     with the X-PostHog-Secret header set to the value above.",
-    ]
-    if result.integration_type == "event_stream" and result.unkey_key:
-        lines.append("  2. Send the Unkey key to the customer over a private channel; it is not shown again.")
-    lines.append("")
-    for line in lines:
-        print(line)
+    if user_activity_provider is not None:
+        user_activity_provider.format_operator_summary(
+            connector_url=connector_url,
+            product_id=result.product_id,
+            webhook_secret=result.webhook_secret,
+            integration_type=result.integration_type,
+            unkey_key=result.unkey_key,
+            key_id=result.unkey_key_id,
+        )
+        return
+    print_lines(
+        posthog_summary_lines(
+            connector_url=connector_url,
+            product_id=result.product_id,
+            webhook_secret=result.webhook_secret,
+            integration_type=result.integration_type,
+            unkey_key=result.unkey_key,
+            key_id=result.unkey_key_id,
+        )
+    )
 
 
 def _credential(body: dict[str, Any], key: str) -> str | None:
@@ -212,7 +207,20 @@ async def run_product_onboarding(
         connector_response=body,
         unkey_key=unkey_key,
         unkey_key_id=unkey_key_id,
+        amplitude_ingest_url=_amplitude_ingest_url(body, base, product_id) if params.user_activity_provider else "",
     )
     if params.print_operator_summary:
-        print_onboarding_operator_summary(result, connector_url=params.connector_url)
+        if params.user_activity_provider is None:  # the call (and its signature) of 0.7.5
+            print_onboarding_operator_summary(result, connector_url=params.connector_url)
+        else:
+            print_onboarding_operator_summary(
+                result, connector_url=params.connector_url, user_activity_provider=params.user_activity_provider
+            )
     return result
+
+
+def _amplitude_ingest_url(body: dict[str, Any], base: str, product_id: str) -> str:
+    value = body.get("amplitude_ingest_url")
+    if isinstance(value, str) and value.startswith("http"):
+        return value
+    return f"{base}/ingest/amplitude/{product_id}"

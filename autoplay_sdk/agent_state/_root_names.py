@@ -70,6 +70,8 @@ def root_getattr(name: str) -> Any:
 
     A v1 name warns (``DeprecationWarning``) on its first access only; the others never warn.
     """
+    if name in ADOPTION_ROOT_NAMES:
+        return _serve_adoption_name(name)
     home = EXTRA_ROOT_NAMES.get(name) or CHATBOT_ROOT_NAMES.get(name)
     if home is not None:
         value = getattr(importlib.import_module(home), name)
@@ -80,5 +82,41 @@ def root_getattr(name: str) -> Any:
 
     warnings.warn(deprecation_message(f"autoplay_sdk.{name}", _V1), DeprecationWarning, stacklevel=2)
     value = getattr(importlib.import_module(_V1), name)
+    setattr(sys.modules["autoplay_sdk"], name, value)
+    return value
+
+
+# Names of the providers, storage and user-adoption packages that the root answers for, without a
+# warning: each is imported from its module on first use and then bound on the root.  They are not
+# in ``autoplay_sdk.__all__``, and ``import autoplay_sdk`` imports none of these packages.
+_PROVIDERS = "autoplay_sdk.providers"
+_STORAGE = "autoplay_sdk.storage"
+_ADOPTION = "autoplay_sdk.user_adoption_state"
+ADOPTION_ROOT_NAMES: dict[str, str] = {
+    "ActivityProvider": _PROVIDERS,
+    "AmplitudeProvider": _PROVIDERS,
+    "PostHogProvider": _PROVIDERS,
+    "ProviderRegistrationBody": _PROVIDERS,
+    "AutoplayStorageAdapter": _STORAGE,
+    "StorageManager": _STORAGE,
+    "RedisStorageAdapter": _STORAGE,
+    "InMemoryStorageAdapter": _STORAGE,
+    "user_state_key": _STORAGE,
+    "session_key": _STORAGE,
+    "init_user_state": _STORAGE,
+    "on_session_start": _STORAGE,
+    "on_session_end": _STORAGE,
+    "build_agent_context": _STORAGE,
+    "user_adoption_state": _ADOPTION,  # the module itself
+    "UserAdoptionState": _ADOPTION,
+    "JourneyState": _ADOPTION,
+    "MasteryLevel": _ADOPTION,
+    "WorkflowStatus": _ADOPTION,
+}
+
+
+def _serve_adoption_name(name: str) -> Any:
+    module = importlib.import_module(ADOPTION_ROOT_NAMES[name])
+    value = module if name == "user_adoption_state" else getattr(module, name)
     setattr(sys.modules["autoplay_sdk"], name, value)
     return value

@@ -85,6 +85,17 @@ REACTIVE_SESSION_LINK_SCRIPT_TEMPLATE = """<script>
   }});
 </script>"""
 
+# The same script with the session id read by an integrator-supplied JavaScript expression
+# (``{session_id_js}``); used when ``format_reactive_session_link_script`` gets ``session_id_js``.
+REACTIVE_SESSION_LINK_SCRIPT_TEMPLATE_CUSTOM_SESSION_JS = REACTIVE_SESSION_LINK_SCRIPT_TEMPLATE.replace(
+    """      if (typeof posthog !== "undefined") {{
+        sessionId = posthog.get_session_id();
+      }}
+""",
+    """      sessionId = {session_id_js};
+""",
+)
+
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _PRODUCT_ID_ERROR = "product_id must be non-empty and must not contain '/'"
 
@@ -380,7 +391,7 @@ def _connector_hostname(connector_host: str) -> str:
     return host.split("/", 1)[0]
 
 
-def format_reactive_session_link_script(connector_host: str, product_id: str) -> str:
+def format_reactive_session_link_script(connector_host: str, product_id: str, session_id_js: str | None = None) -> str:
     """A ``<script>`` element linking the Intercom conversation to the PostHog session.
 
     When Intercom reports ``onConversationStarted``, the snippet reads
@@ -393,7 +404,19 @@ def format_reactive_session_link_script(connector_host: str, product_id: str) ->
     ``https://``/``http://`` and any path (a port is kept); the request always uses ``https``.
     Each ``"`` in ``product_id`` is escaped as ``\\"`` — pass a plain id, other characters are
     inserted as given.  No validation; the result has no trailing newline.
+
+    ``session_id_js`` replaces the PostHog lookup with another JavaScript expression that gives
+    the session id (e.g. ``AmplitudeProvider().get_session_id_js()``).  It is trusted code from
+    the integrator, inserted verbatim (neither escaped nor checked); a throw is caught like
+    PostHog's.
     """
+    if session_id_js is not None:
+        return REACTIVE_SESSION_LINK_SCRIPT_TEMPLATE_CUSTOM_SESSION_JS.format(
+            connector_hostname=_connector_hostname(connector_host),
+            fetch_path=_SESSIONS_LINK_PATH,
+            product_id=product_id.replace('"', '\\"'),
+            session_id_js=session_id_js,
+        )
     return REACTIVE_SESSION_LINK_SCRIPT_TEMPLATE.format(
         connector_hostname=_connector_hostname(connector_host),
         fetch_path=_SESSIONS_LINK_PATH,

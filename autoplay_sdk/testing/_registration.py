@@ -41,6 +41,8 @@ from autoplay_sdk._logging import get_logger
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from autoplay_sdk.testing._hosted_registration import HostedRegistry
+
 logger = get_logger("autoplay_sdk.testing")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
@@ -99,6 +101,7 @@ class Registry:
         self._on_registered = on_registered
         self._lock = threading.Lock()
         self._products: dict[str, _Registration] = {}
+        self._hosted: HostedRegistry | None = None  # created on the first hosted registration
 
     def has(self, product_id: str) -> bool:
         with self._lock:
@@ -113,6 +116,22 @@ class Registry:
         if registration is not None:
             ok = hmac.compare_digest(given, registration.key.encode("utf-8")) or ok
         return ok
+
+    def register_hosted(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
+        """Register on the hosted contract (see ``_hosted_registration``); its MCP key opens the stream."""
+        from autoplay_sdk.testing._hosted_registration import HostedRegistry
+
+        with self._lock:
+            if self._hosted is None:
+                self._hosted = HostedRegistry()
+            hosted = self._hosted
+        answer = hosted.register(body, base_url)
+        with self._lock:
+            self._products[answer["product_id"]] = _Registration(
+                body["contact_email"].strip(), answer["credentials"]["ingest_secret"],
+                answer["credentials"]["mcp_key"], f"key_{secrets.token_hex(8)}",
+            )  # fmt: skip
+        return answer
 
     def register(self, body: Any) -> dict[str, Any]:
         """Register (or, with ``force_reregister``, rotate) a product; returns the 201 body.
@@ -153,7 +172,11 @@ def add_registration_route(app: "FastAPI", registry: Registry) -> None:
             body = json.loads(await request.body())
         except (ValueError, RecursionError):
             return JSONResponse({"detail": "request body must be JSON", "status": 400}, status_code=400)
+        from autoplay_sdk.testing._hosted_registration import is_hosted_body
+
         try:
+            if is_hosted_body(body):  # the hosted connector's contract, same path
+                return JSONResponse(registry.register_hosted(body, str(request.base_url)), status_code=201)
             return JSONResponse(registry.register(body), status_code=201)
         except RegistrationError as exc:
             return JSONResponse({"detail": exc.detail, "status": exc.status}, status_code=exc.status)

@@ -115,6 +115,7 @@ def test_dataclass_fields_in_order() -> None:
         ("quiet", "bool"),
         ("connector_http_timeout_seconds", "float | None"),
         ("force_reregister", "bool"),
+        ("user_activity_provider", "ActivityProvider | None"),  # additive, last: the provider of the summary
     ]
     p = runner.OnboardingRunParams("u", "", "p", "e", "s")
     assert (p.integration_type, p.print_operator_summary, p.quiet, p.force_reregister) == (
@@ -134,7 +135,7 @@ def test_dataclass_fields_in_order() -> None:
         "unkey_key",
         "unkey_key_id",
     ]
-    assert [f.name for f in dataclasses.fields(runner.OnboardingRunResult)] == result_fields
+    assert [f.name for f in dataclasses.fields(runner.OnboardingRunResult)] == [*result_fields, "amplitude_ingest_url"]
     assert [f.name for f in dataclasses.fields(admin.OnboardProductResult)] == result_fields
 
 

@@ -5,7 +5,6 @@ extra, and attaches no logging handler.  ``__all__`` follows the published order
 v1 agent-state names (``AgentStateMachine`` and its types) resolve lazily with a warning.
 """
 
-
 from autoplay_sdk import _aliases as _aliases  # installs the deprecated-path finder
 from autoplay_sdk._version import __version__ as __version__
 from autoplay_sdk.agent_state import v2 as agent_state_v2

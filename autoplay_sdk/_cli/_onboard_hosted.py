@@ -42,7 +42,7 @@ def _table(result: HostedOnboardProductResult) -> Table:
     return table
 
 
-def _as_json(result: HostedOnboardProductResult) -> str:
+def _hosted_as_json(result: HostedOnboardProductResult) -> str:
     return json.dumps(
         {
             "product_id": result.product_id,
@@ -61,14 +61,12 @@ def cmd_onboard_hosted(args: argparse.Namespace, rt: Runtime) -> int:
     """Run ``autoplay-sdk onboard --hosted``; returns the exit code."""
     from autoplay_sdk.admin import DEFAULT_CONNECTOR_URL
     from autoplay_sdk.admin._operator import EXIT_MISSING_CREDENTIALS, EXIT_OK, EXIT_VALIDATION, failure
-    from autoplay_sdk.admin.connector_registration_http import _tty_ui_off
     from autoplay_sdk.admin.hosted import HOSTED_CONNECTOR_URL, onboard_hosted_product_sync
 
     if args.force_reregister:
         rt.error("--force-reregister does not apply with --hosted: pass the project's --owner-token to re-register")
         return EXIT_VALIDATION
     connector_url = HOSTED_CONNECTOR_URL if args.connector_url == DEFAULT_CONNECTOR_URL else args.connector_url
-    quiet_library = _tty_ui_off.set(True)
     try:
         with rt.err_console.status(Text(f"Registering {args.hosted} project {args.product_id} on {connector_url}…")):
             result = onboard_hosted_product_sync(
@@ -78,6 +76,7 @@ def cmd_onboard_hosted(args: argparse.Namespace, rt: Runtime) -> int:
                 owner_token=args.owner_token,
                 name=args.name,
                 connector_url=connector_url,
+                quiet=True,  # the CLI draws its own progress
             )
     except KeyboardInterrupt:
         rt.error("interrupted: the project may or may not be registered; run again with its --owner-token")
@@ -94,11 +93,9 @@ def cmd_onboard_hosted(args: argparse.Namespace, rt: Runtime) -> int:
         code, message = outcome
         rt.error(message.replace("--force-reregister", "--owner-token"))
         return code
-    finally:
-        _tty_ui_off.reset(quiet_library)
 
     if args.json:
-        rt.console.file.write(_as_json(result) + "\n")
+        rt.console.file.write(_hosted_as_json(result) + "\n")
         rt.console.file.flush()
         return EXIT_OK
     rt.console.print(Text.assemble(("✓ ", "bold green"), f"Registered {result.product_id} ({result.provider})"))

@@ -259,7 +259,9 @@ async def post_register_product_payload(
     body is not a JSON object).  ``quiet=True`` draws no spinner and prints no result line, even
     on a terminal.
     """
-    return await _post_payload(connector_url=connector_url, admin_key=admin_key, payload=payload, client=client)
+    return await _post_payload(
+        connector_url=connector_url, admin_key=admin_key, payload=payload, client=client, quiet=quiet
+    )
 
 
 async def _post_payload(
@@ -270,6 +272,7 @@ async def _post_payload(
     client: httpx.AsyncClient | None,
     extra_keys: frozenset[str] = frozenset(),
     scrub: tuple[str, ...] = (),
+    quiet: bool = False,
 ) -> dict[str, Any]:
     url = f"{connector_url.rstrip('/')}/products"
     headers = {"X-Admin-Key": admin_key.strip()} if admin_key.strip() else {}
@@ -386,6 +389,7 @@ async def post_aws_register_product(
     owner_token: str = "",
     name: str = "",
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """Register on the hosted connector (open registration, no admin key); returns the 201 JSON body.
 
@@ -393,6 +397,7 @@ async def post_aws_register_product(
     ``ingest_secret``, ``mcp_key`` and ``owner_token`` values (and any echo of the secrets sent).  Raises
     :class:`ProductAlreadyRegisteredError` (409) and :class:`ConnectorRegistrationHttpError`
     (any other status, notably 403 when re-registering without the owner token; transport errors).
+    ``quiet=True`` draws no spinner and prints no result line, even on a terminal.
     """
     payload = build_aws_register_payload(
         provider=provider,
@@ -409,4 +414,5 @@ async def post_aws_register_product(
         client=client,
         extra_keys=_HOSTED_SENSITIVE_KEYS,
         scrub=tuple(v for v in (ingest_secret.strip(), owner_token.strip()) if len(v) >= 4),
+        quiet=quiet,
     )

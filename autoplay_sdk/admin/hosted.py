@@ -117,6 +117,7 @@ async def onboard_hosted_product(
     print_operator_summary: bool = False,
     connector_http_timeout_seconds: float | None = None,
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> HostedOnboardProductResult:
     """Register ``provider_project_id`` (the PostHog/Amplitude project id) and return its credentials.
 
@@ -125,7 +126,8 @@ async def onboard_hosted_product(
     :data:`HOSTED_CONNECTOR_URL`).  ``client`` is used as given and not closed; without it a
     client with ``connector_http_timeout_seconds`` (default: ``ONBOARD_CONNECTOR_TIMEOUT_SECONDS``
     or 15 s) is created and closed.  With ``print_operator_summary=True`` the summary is
-    printed once the result is validated.
+    printed once the result is validated.  ``quiet=True`` (keyword-only, this SDK's addition) draws
+    no spinner and prints no result line while registering, even on a terminal.
 
     Raises ``ValueError`` (arguments), :class:`~autoplay_sdk.admin.ProductAlreadyRegisteredError`
     (409), :class:`~autoplay_sdk.admin.ConnectorRegistrationHttpError` (any other status,
@@ -165,6 +167,7 @@ async def onboard_hosted_product(
             owner_token=(owner_token or "").strip(),
             name=(name or "").strip(),
             client=http,
+            quiet=quiet,
         )
     finally:
         if own_client and http is not None:
@@ -187,6 +190,7 @@ def onboard_hosted_product_sync(
     print_operator_summary: bool = False,
     connector_http_timeout_seconds: float | None = None,
     client: httpx.AsyncClient | None = None,
+    quiet: bool = False,
 ) -> HostedOnboardProductResult:
     """:func:`onboard_hosted_product` through ``asyncio.run``; raises ``RuntimeError`` inside a running loop."""
     try:
@@ -209,6 +213,7 @@ def onboard_hosted_product_sync(
             print_operator_summary=print_operator_summary,
             connector_http_timeout_seconds=connector_http_timeout_seconds,
             client=client,
+            quiet=quiet,
         )
     )
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
-from autoplay_sdk.testing._registration import RegistrationError
+from autoplay_sdk.testing._registration_error import RegistrationError
 
 logger = get_logger("autoplay_sdk.testing")
 

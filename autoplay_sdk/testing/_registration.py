@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from autoplay_sdk._logging import get_logger
+from autoplay_sdk.testing._hosted_registration import HostedRegistry, is_hosted_body
+from autoplay_sdk.testing._registration_error import RegistrationError as RegistrationError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -55,15 +57,6 @@ class _Registration:
     webhook_secret: str
     key: str
     key_id: str
-
-
-class RegistrationError(Exception):
-    """A registration the connector refuses: an HTTP status and a one-line reason."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 def _field_error(name: str, expected: str) -> RegistrationError:
@@ -119,8 +112,6 @@ class Registry:
 
     def register_hosted(self, body: dict[str, Any], base_url: str) -> dict[str, Any]:
         """Register on the hosted contract (see ``_hosted_registration``); its MCP key opens the stream."""
-        from autoplay_sdk.testing._hosted_registration import HostedRegistry
-
         with self._lock:
             if self._hosted is None:
                 self._hosted = HostedRegistry()
@@ -172,8 +163,6 @@ def add_registration_route(app: "FastAPI", registry: Registry) -> None:
             body = json.loads(await request.body())
         except (ValueError, RecursionError):
             return JSONResponse({"detail": "request body must be JSON", "status": 400}, status_code=400)
-        from autoplay_sdk.testing._hosted_registration import is_hosted_body
-
         try:
             if is_hosted_body(body):  # the hosted connector's contract, same path
                 return JSONResponse(registry.register_hosted(body, str(request.base_url)), status_code=201)

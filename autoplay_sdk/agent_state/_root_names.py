@@ -27,13 +27,13 @@ V1_ROOT_NAMES = frozenset(
 _V1 = "autoplay_sdk.agent_state.v1"
 
 
-def root_getattr(name: str) -> Any:
+def root_getattr(name: str, stacklevel: int = 2) -> Any:
     """Serve a deprecated v1 name from the root (warning once); any other missing name raises ``AttributeError``."""
     if name not in V1_ROOT_NAMES:
         raise AttributeError(f"module 'autoplay_sdk' has no attribute {name!r}")
     from autoplay_sdk.compat.shims import _deprecation_message
 
-    warnings.warn(_deprecation_message(f"autoplay_sdk.{name}", _V1), DeprecationWarning, stacklevel=2)
+    warnings.warn(_deprecation_message(f"autoplay_sdk.{name}", _V1), DeprecationWarning, stacklevel=stacklevel)
     value = getattr(importlib.import_module(_V1), name)
     setattr(sys.modules["autoplay_sdk"], name, value)
     return value

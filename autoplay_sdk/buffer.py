@@ -36,6 +36,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from autoplay_sdk import _json
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import NO_SESSION, _describe, parse_payload, redact_url
 from autoplay_sdk.core.metrics import SdkMetricsHook, _safe_call
@@ -202,7 +203,7 @@ def _payload_from_json(raw: str) -> AnyPayload | None:
     """Parse one stored member (with or without its 9-character random prefix); ``None`` to skip."""
     text = raw[9:] if len(raw) > 9 and raw[8] == ":" else raw
     try:
-        data = json.loads(text)
+        data = _json.loads(text)
         if not isinstance(data, dict):
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
     except ValueError:

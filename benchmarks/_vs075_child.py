@@ -11,6 +11,7 @@ The script imports nothing from the repository, so the same file times both pack
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -151,7 +152,7 @@ def row_webhook(opts: dict[str, Any]) -> dict[str, Any]:
     receiver = WebhookReceiver(secret=secret, on_actions=on_actions)
     handle = receiver.handle_sync
     t0 = _clock()
-    for body, sig in zip(bodies, sigs):
+    for body, sig in zip(bodies, sigs, strict=True):
         handle(body, sig)
     dt = _clock() - t0
     assert seen[0] == len(bodies), seen
@@ -241,10 +242,11 @@ def row_async_client(opts: dict[str, Any]) -> dict[str, Any]:
             if count[0] == n:
                 done.set()
 
+        backoff = {"initial_backoff_s": 60, "max_backoff_s": 60}
         try:  # max_pending is this project's bound; 0.7.5 has none
-            client = AsyncConnectorClient(opts["url"], token="t", max_pending=n + 16, initial_backoff_s=60, max_backoff_s=60)
+            client = AsyncConnectorClient(opts["url"], token="t", max_pending=n + 16, **backoff)
         except TypeError:
-            client = AsyncConnectorClient(opts["url"], token="t", initial_backoff_s=60, max_backoff_s=60)
+            client = AsyncConnectorClient(opts["url"], token="t", **backoff)
         client.on_actions(cb).on_summary(cb)
         t0, c0 = _wall(), time.process_time()
         task = client.run_in_background()
@@ -252,10 +254,8 @@ def row_async_client(opts: dict[str, Any]) -> dict[str, Any]:
         dt, cpu = _wall() - t0, time.process_time() - c0
         client.stop()
         task.cancel()  # 0.7.5 only stops after its backoff sleep
-        try:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-        except (asyncio.CancelledError, Exception):
-            pass
         return dt, cpu
 
     dt, cpu = asyncio.run(main())

@@ -173,8 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"median of {args.repeat} interleaved runs per side; spread = (max - min) / median\n")
-    print(f"| {'row':<13} | {'metric':<16} | {'ours':>12} | {'spread':>6} | {'0.7.5':>12} | {'spread':>6} | "
-          f"{'ours/0.7.5':>10} | {'target':>8} | met |")
+    print(
+        f"| {'row':<13} | {'metric':<16} | {'ours':>12} | {'spread':>6} | {'0.7.5':>12} | {'spread':>6} | "
+        f"{'ours/0.7.5':>10} | {'target':>8} | met |"
+    )
     print("|" + "|".join("-" * w for w in (15, 18, 14, 8, 14, 8, 12, 10, 5)) + "|")
     missed = 0
     for row, metric, higher, target in TARGETS:

@@ -26,8 +26,6 @@ from __future__ import annotations
 import logging
 import os
 
-import httpx
-
 PREFIX = "autoplay_sdk: "
 ROOT_LOGGER = "autoplay_sdk"
 LOG_ENV_VAR = "AUTOPLAY_SDK_LOG"
@@ -91,6 +89,8 @@ def get_logger(name: str) -> logging.Logger:
 
 def redact_url(url: str) -> str:
     """``url`` without userinfo, and with any query string replaced by ``?<redacted>``."""
+    import httpx  # here, not at module level: importing the package must not load httpx
+
     try:
         parsed = httpx.URL(url)
     except Exception:

@@ -51,6 +51,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from autoplay_sdk import _json
 from autoplay_sdk._drops import TOTAL, DropPath
 from autoplay_sdk._explain import describe_error
 from autoplay_sdk._logging import redact_url
@@ -84,6 +85,20 @@ HEARTBEAT = "heartbeat"
 NO_SESSION = "_nosession"
 # ``json.loads`` minus its two whitespace regex passes; the core falls back to it when needed.
 _scan_json = json.JSONDecoder().raw_decode
+
+
+def _decode_std(data: str) -> Any:
+    try:
+        payload, end = _scan_json(data)
+    except ValueError:
+        end = -1
+    if end != len(data):  # surrounding whitespace or trailing junk: let the strict path decide
+        payload = json.loads(data)
+    return payload
+
+
+# One frame's JSON, exactly as ``json.loads`` decodes it (orjson first when the extra is installed).
+_decode = _json.loads if _json.ACCELERATED else _decode_std
 # What an HTTP/1.1 field value may hold (RFC 9110 field-value, obs-text allowed).
 _HEADER_VALUE = re.compile(rb"[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*")
 
@@ -499,12 +514,7 @@ class StreamCore:
             self.logger.warning("skipping SSE frame (over max_frame_bytes=%d)", self.max_frame_bytes, extra=self._extra)
             return None
         try:
-            try:
-                payload, end = _scan_json(data)
-            except ValueError:
-                end = -1
-            if end != len(data):  # surrounding whitespace or trailing junk: let the strict path decide
-                payload = json.loads(data)
+            payload = _decode(data)
             if type(payload) is not dict:
                 raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
         except Exception as exc:  # any decode failure (RecursionError too) is a malformed frame

@@ -45,6 +45,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from autoplay_sdk import _json
 from autoplay_sdk._drops import DropPath
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._metrics import safe_call
@@ -239,7 +240,7 @@ def _payload_from_json(raw: str | bytes) -> AnyPayload | None:
     try:
         text = raw.decode("utf-8") if isinstance(raw, (bytes, bytearray)) else raw
         raw = text
-        data = json.loads(text[9:] if len(text) > 9 and text[8] == ":" else text)
+        data = _json.loads(text[9:] if len(text) > 9 and text[8] == ":" else text)
         if type(data) is not dict:
             raise ValueError(f"expected a JSON object, got {type(data).__name__}")
     except MemoryError:

@@ -37,6 +37,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from autoplay_sdk._json import loads_utf8
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import NO_SESSION, parse_payload
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
@@ -132,7 +133,7 @@ class WebhookReceiver:
         callback.
         """
         try:
-            data = json.loads(body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body)
+            data = loads_utf8(body) if isinstance(body, (bytes, bytearray)) else json.loads(body)
             if type(data) is not dict:
                 raise ValueError(f"expected a JSON object, got {type(data).__name__}")
         except MemoryError:

@@ -103,7 +103,12 @@ def test_import_is_silent_lean_and_adds_no_log_handlers() -> None:
         " 'autoplay_sdk.proactive', 'autoplay_sdk.api', 'autoplay_sdk.testing', 'autoplay_sdk.admin')"
         " if m in sys.modules]\n"
         "assert not heavy, heavy\n"
+        "assert 'httpx' not in sys.modules, 'import autoplay_sdk loads httpx'\n"
+        "from autoplay_sdk import ConnectorClient\n"
         "assert 'httpx' in sys.modules and 'httpx_sse' in sys.modules\n"
+        "import autoplay_sdk.client as m\n"
+        "assert autoplay_sdk.client is m\n"
+        "assert autoplay_sdk.agent_state_v2 is sys.modules['autoplay_sdk.agent_state.v2']\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "AUTOPLAY_SDK_LOG"}
     result = subprocess.run(

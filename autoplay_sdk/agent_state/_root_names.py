@@ -65,10 +65,11 @@ CHATBOT_ROOT_NAMES: dict[str, str] = {
 }
 
 
-def root_getattr(name: str) -> Any:
+def root_getattr(name: str, stacklevel: int = 2) -> Any:
     """Serve an extra, a later-version or a deprecated v1 name from the root; else ``AttributeError``.
 
-    A v1 name warns (``DeprecationWarning``) on its first access only; the others never warn.
+    A v1 name warns (``DeprecationWarning``, pointing ``stacklevel`` frames up) on its first
+    access only; the others never warn.
     """
     if name in ADOPTION_ROOT_NAMES:
         return _serve_adoption_name(name)
@@ -80,7 +81,7 @@ def root_getattr(name: str) -> Any:
     if name not in V1_ROOT_NAMES:
         raise AttributeError(f"module 'autoplay_sdk' has no attribute {name!r}")
 
-    warnings.warn(deprecation_message(f"autoplay_sdk.{name}", _V1), DeprecationWarning, stacklevel=2)
+    warnings.warn(deprecation_message(f"autoplay_sdk.{name}", _V1), DeprecationWarning, stacklevel=stacklevel)
     value = getattr(importlib.import_module(_V1), name)
     setattr(sys.modules["autoplay_sdk"], name, value)
     return value

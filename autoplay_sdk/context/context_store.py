@@ -10,20 +10,21 @@ batches and, per raw session id, the latest LLM summary, and renders them as tex
     2. [4] click: Clicked Upgrade — /settings/billing
 
 Rendering is done by the pure functions of :mod:`autoplay_sdk.context._render`; this module adds
-the state, the lock, the bounds and a small cache.  Choices beyond the published contract:
+the state, the lock, the bounds and each action's rendered line.  Choices beyond the published contract:
 
 - **Rendering cost follows the window, not the history.**  ``add()`` does O(1) work and formats
   nothing.  A read locates its window with a binary search on ``forwarded_at`` (lookback) and a
   newest-first walk that stops at ``max_actions``, and renders only that window.
-- **A render cache bounded in bytes** (``render_cache_bytes``, keyword-only, default 8 MiB; 0
-  turns it off).  The rendered ``Recent activity:`` block of each read window is written, as
-  UTF-8, into one ring buffer of that size and the bucket keeps only its position; the oldest
-  blocks are overwritten first, and a read whose block was overwritten renders (and writes) it
-  again.  An unchanged window is served from the buffer; a window that only grew at the end (new
-  actions arrived, nothing aged out) is extended by formatting just the new actions.  One buffer
-  instead of an object per block: no per-block overhead, no heap fragmentation, and the cache
-  never holds more than its budget.  Because of the cache, **payloads must not be mutated
-  after** ``add()`` (they are stored by reference; the SDK itself never mutates them).
+- **Each action is rendered once in its lifetime.**  The first read of a bucket renders the
+  ``to_text()`` line of each of its actions; the bucket keeps those lines beside its payloads
+  and later reads render only the actions that arrived since.  A read is then a slice of the
+  bucket's lines, numbered and joined: its cost follows the window, never the history, and
+  does not depend on how many other sessions were read (no shared cache to thrash).  The lines
+  cost about one short string per action, for buckets that were read at all; a bucket that is
+  never read renders nothing.  Because lines are kept, **payloads must not be mutated after**
+  ``add()`` (they are stored by reference; the SDK itself never mutates them).
+  ``render_cache_bytes`` (keyword-only) is still accepted and validated for code that passes
+  it, and has no effect.
 - **Bad payloads are refused at the door.**  ``add()`` logs a WARNING and changes nothing for a
   payload it could not order or render later (``forwarded_at`` not a finite number, ids that are
   not strings, ``actions`` not a list of actions): the session keeps working.
@@ -33,7 +34,7 @@ the state, the lock, the bounds and a small cache.  Choices beyond the published
   ``metrics.record_event_dropped(reason="max_actions_per_session", event_type="actions", ...)``
   and logged at DEBUG with counts only.
 - A bucket whose payloads arrive out of ``forwarded_at`` order stays correct: its lookback reads
-  fall back to a linear filter, uncached.
+  fall back to a linear filter and render the selected actions afresh.
 - **The product fallback** of ``get()`` consults a per-session index instead of scanning every
   bucket.  Session ids containing U+001F are not supported by the fallback.
 - **Idle expiry** (``session_ttl_s``, keyword-only, default ``None`` = never): a session id not
@@ -60,22 +61,22 @@ import threading
 import time
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable
-from itertools import pairwise
+from collections.abc import Callable, Iterable
+from itertools import islice, pairwise
+from operator import add
 from typing import Any
 
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk.context._admit import describe, payload_problem, record_drops
 from autoplay_sdk.context._render import (
+    ACTIVITY_HEADER,
     FORWARDED_AT,
     cap_start,
     compose_context,
     enrich_query,
-    join_activity,
-    window_lines,
 )
 from autoplay_sdk.core.metrics import SdkMetricsHook
-from autoplay_sdk.core.models import ActionsPayload
+from autoplay_sdk.core.models import ActionsPayload, SlimAction
 
 __all__ = ["AsyncContextStore", "ContextStore", "actions_bucket_id"]
 
@@ -92,13 +93,41 @@ class _Unset(enum.Enum):
 _UNSET = _Unset.UNSET
 _NO_ROUTE = object()
 
-# A render job: (bucket, start_abs, skip, end_abs, first_number, prefix_text, payloads, skip_in_payloads).
-# ``skip`` keys the cache entry; ``skip_in_payloads`` is what to skip in ``payloads`` (0 when only
-# the new payloads of a grown window are rendered after ``prefix``).
-_Job = tuple["_Bucket | None", int, int, int, int, str, list[ActionsPayload], int]
-# A cached window: (start_abs, skip, end_abs, line_count, arena offset, length): the position of
-# its "Recent activity:" block, as UTF-8, in the store's text arena (see _ContextStoreBase._remember).
-_Entry = tuple[int, int, int, int, int, int]
+# b"1. ", b"2. ", ...: the number prefixes of window lines, grown on demand and shared by every store.
+_PREFIXES: list[bytes] = [b""]
+_HEADER = (ACTIVITY_HEADER + "\n").encode()
+
+
+def _prefixes(m: int) -> list[bytes]:
+    """The prefixes ``b"1. "`` … ``b"<m>. "`` (index 1 to m of the shared table)."""
+    table = _PREFIXES
+    if len(table) <= m:
+        table.extend([b"%d. " % n for n in range(len(table), m + 1)])
+    return table
+
+
+def _action_lines(payloads: Iterable[ActionsPayload]) -> list[bytes]:
+    """Each action's ``to_text()`` line as UTF-8, in order (a plain SlimAction is formatted inline).
+
+    UTF-8 bytes rather than ``str``: the line's EM DASH would make a ``str`` store two bytes per
+    character, so bytes hold the same text in about half the memory.
+    """
+    return [
+        (
+            f"[{a.index}] {a.type}: {a.description} \u2014 {a.canonical_url}" if type(a) is SlimAction else a.to_text()
+        ).encode("utf-8", "surrogatepass")
+        for p in payloads
+        for a in p.actions
+    ]
+
+
+def _numbered(lines: list[bytes]) -> str:
+    """``"Recent activity:"`` and ``lines`` numbered from 1, or ``""`` without lines."""
+    if not lines:
+        return ""
+    return (_HEADER + b"\n".join(map(add, islice(_prefixes(len(lines)), 1, None), lines))).decode(
+        "utf-8", "surrogatepass"
+    )
 
 
 def actions_bucket_id(product_id: str | None, session_id: str | None) -> str:
@@ -114,25 +143,29 @@ def actions_bucket_id(product_id: str | None, session_id: str | None) -> str:
 
 
 class _Bucket:
-    """One bucket's payloads in arrival order.
+    """One bucket's payloads in arrival order, and the rendered lines of its oldest ones.
 
-    Entries have absolute numbers ``base + position`` that are never reused inside a bucket, so
-    ``(start, skip, end)`` identifies a rendered window's content for the cache.
+    ``lines[line_off:]`` are the ``to_text()`` lines of every action of ``payloads[:rendered]``
+    (lines of dropped payloads are skipped by ``line_off`` and compacted away in bulk).
+    ``version`` changes whenever payloads leave the bucket, so a read that rendered new lines
+    outside the lock appends them only to the bucket state it rendered them for.
     """
 
     __slots__ = (
-        "base",
-        "cache",
         "key",
         "last",
+        "line_off",
+        "lines",
         "live",
         "n_actions",
         "ordered",
         "payloads",
+        "rendered",
         "route",
         "route_pid",
         "scoped",
         "sid",
+        "version",
     )
 
     def __init__(self, key: str, sid: str, scoped: bool) -> None:
@@ -144,20 +177,35 @@ class _Bucket:
         self.route_pid: Any = None  # ... together with this raw product_id
         self.payloads: list[ActionsPayload] = []
         self.n_actions = 0
-        self.base = 0
         self.ordered = True  # forwarded_at is non-decreasing: lookback reads can bisect
         self.last: Any = -math.inf  # forwarded_at of the newest payload
-        # Where the last rendered window of this bucket sits in the store's render cache.
-        self.cache: _Entry | None = None
+        self.lines: list[bytes] = []
+        self.line_off = 0
+        self.rendered = 0
+        self.version = 0
 
     def drop_oldest(self, k: int) -> int:
         """Remove the ``k`` oldest payloads; returns how many actions they held."""
         payloads = self.payloads
         removed = sum(len(p.actions) for p in payloads[:k])
         del payloads[:k]
-        self.base += k
         self.n_actions -= removed
+        self.version += 1
+        if k < self.rendered:
+            self.rendered -= k
+            self.line_off += removed
+            if self.line_off > 256 and 2 * self.line_off > len(self.lines):
+                del self.lines[: self.line_off]
+                self.line_off = 0
+        else:
+            self.forget_lines()
         return removed
+
+    def forget_lines(self) -> None:
+        self.lines = []
+        self.line_off = 0
+        self.rendered = 0
+        self.version += 1
 
     def prune_before(self, cutoff: float) -> None:
         """Keep payloads with ``forwarded_at >= cutoff`` (constructor lookback, at add time)."""
@@ -169,20 +217,18 @@ class _Bucket:
         kept = [p for p in payloads if p.forwarded_at >= cutoff]
         if len(kept) == len(payloads):
             return
-        # Non-contiguous removal: renumber past every number used so far (stale cache keys can't match).
-        self.base += len(payloads)
         self.payloads = kept
         self.n_actions = sum(len(p.actions) for p in kept)
+        self.forget_lines()  # a removal from the middle: the lines are rendered again when read
         fwd = [p.forwarded_at for p in kept]
         self.ordered = all(x <= y for x, y in pairwise(fwd))
         self.last = fwd[-1] if fwd else -math.inf
 
 
-def _render(job: _Job) -> tuple[str, int]:
-    """The window's ``"Recent activity:"`` block and its number of action lines."""
-    _, _, _, _, first, prefix, payloads, skip_in_payloads = job
-    lines = window_lines(payloads, skip_in_payloads, first)
-    return join_activity(lines, prefix), first - 1 + len(lines)
+# What a read found under the lock and finishes outside it: (bucket, version, rendered, payloads
+# to render, lines already rendered that the window shows, number of window lines).  ``bucket``
+# is None for a window rendered afresh (an unordered bucket's lookback).
+_Read = tuple["_Bucket | None", int, int, list[ActionsPayload], list[bytes], int]
 
 
 class _ContextStoreBase:
@@ -221,7 +267,6 @@ class _ContextStoreBase:
         self._max_sessions = max_sessions
         self._session_ttl_s = session_ttl_s
         self._max_actions_per_session = max_actions_per_session
-        self._render_cache_bytes = render_cache_bytes
         self._metrics = metrics
         self._clock: Callable[[], float] = time.monotonic
         self._wall: Callable[[], float] = time.time
@@ -234,11 +279,6 @@ class _ContextStoreBase:
         self._last_seen: OrderedDict[str, float] = OrderedDict()  # only with session_ttl_s
         # add() fast path: raw session_id -> (raw product_id, its bucket), pruned by size.
         self._route: dict[Any, _Bucket] = {}
-        # Buckets holding a rendered block, least recently read first, and the bytes they hold.
-        # The render cache: rendered blocks (UTF-8) written one after another into one ring buffer
-        # of render_cache_bytes; ``_written`` counts every byte ever written (see _remember).
-        self._arena = bytearray()
-        self._written = 0
         self._lock = threading.Lock()
 
         if summarizer is not None:
@@ -423,7 +463,7 @@ class _ContextStoreBase:
         key = f"{pid}\x1f{sid}" if pid else sid
 
         warning: tuple[str, tuple[str, ...]] | None = None
-        window: str | _Job = ""
+        read: _Read | None = None
         with self._lock:
             if self._session_ttl_s is not None:
                 self._expire()
@@ -433,18 +473,21 @@ class _ContextStoreBase:
                 if (bucket is None or not bucket.payloads) and not pid:
                     bucket, warning = self._fallback(session_id, bucket)
                 if bucket is not None and bucket.payloads:
-                    window = self._window(bucket, lookback, cap)
+                    read = self._window(bucket, lookback, cap)
         if warning is not None:
             logger.warning(warning[0], *warning[1])
-        if isinstance(window, str):
-            activity = window
-        else:
-            activity, lines = _render(window)
-            if window[0] is not None and self._render_cache_bytes:
-                data = activity.encode()
+        if read is None:
+            return compose_context(summary, "")
+        owner, version, rendered, todo, lines, m = read
+        if todo:  # actions no read has rendered yet: render them once, outside the lock
+            new = _action_lines(todo)
+            if owner is not None:
                 with self._lock:
-                    self._remember(window, lines, data)
-        return compose_context(summary, activity)
+                    if owner.live and owner.version == version and owner.rendered == rendered:
+                        owner.lines.extend(new)
+                        owner.rendered = rendered + len(todo)
+            lines = lines + new if len(new) < m else new[len(new) - m :]
+        return compose_context(summary, _numbered(lines))
 
     def _fallback(
         self, session_id: str, bucket: _Bucket | None
@@ -470,10 +513,11 @@ class _ContextStoreBase:
         )
         return None, ((message, (session_id,)) if first_time else None)
 
-    def _window(self, bucket: _Bucket, lookback: float | None, cap: int | None) -> str | _Job:
-        # Caller holds the lock: locate the window; return cached text or a job rendered outside.
+    def _window(self, bucket: _Bucket, lookback: float | None, cap: int | None) -> _Read | None:
+        # Caller holds the lock: locate the window (the newest m actions of the bucket) and take
+        # what rendering it outside the lock needs.
         if cap is not None and cap <= 0:
-            return ""
+            return None
         payloads = bucket.payloads
         start = 0
         if lookback is not None:
@@ -481,45 +525,24 @@ class _ContextStoreBase:
             if not bucket.ordered:
                 selected = [p for p in payloads if p.forwarded_at >= cutoff]
                 first, skip = cap_start(selected, 0, cap) if cap is not None else (0, 0)
-                return (None, 0, skip, 0, 1, "", selected[first:], skip)
+                m = sum(len(p.actions) for p in selected[first:]) - skip
+                return (None, 0, 0, selected[first:], [], m) if m > 0 else None
             start = bisect_left(payloads, cutoff, key=FORWARDED_AT)
-        skip = 0
-        if cap is not None:
-            start, skip = cap_start(payloads, start, cap)
-        base = bucket.base
-        end = base + len(payloads)
-        cache = bucket.cache
-        if cache is not None and cache[0] == base + start and cache[1] == skip and cache[2] <= end:
-            offset, length = cache[4], cache[5]
-            if self._written - offset > self._render_cache_bytes:  # overwritten since: render again
-                bucket.cache = None
-            else:
-                at = offset % self._render_cache_bytes
-                text = self._arena[at : at + length].decode()
-                if cache[2] == end:
-                    return text
-                # The window only grew at the end: format just the new actions.
-                return (bucket, base + start, skip, end, cache[3] + 1, text, payloads[cache[2] - base :], 0)
-        return (bucket, base + start, skip, end, 1, "", payloads[start:], skip)
-
-    def _remember(self, job: _Job, lines: int, data: bytes) -> None:
-        # Caller holds the lock.  Write a rendered block into the arena and point the bucket at it.
-        # The arena is a ring: blocks are written one after another and, past its end, from its
-        # start again, over the oldest blocks (first in, first out).  A block is intact while fewer
-        # than render_cache_bytes bytes were written after its offset.  One buffer instead of an
-        # object per block: no per-block overhead and no heap fragmentation from cached text.
-        bucket, start, skip, end = job[0], job[1], job[2], job[3]
-        capacity = self._render_cache_bytes
-        n = len(data)
-        if bucket is None or not bucket.live or n > capacity:
-            return
-        at = self._written % capacity
-        if at + n > capacity:  # keep each block contiguous: skip the tail, wrap to the start
-            self._written += capacity - at
-            at = 0
-        self._arena[at : at + n] = data
-        bucket.cache = (start, skip, end, lines, self._written, n)
-        self._written += n
+        if start == 0 and cap is None:
+            m = bucket.n_actions
+        else:
+            skip = 0
+            if cap is not None:
+                start, skip = cap_start(payloads, start, cap)
+            m = sum(len(p.actions) for p in payloads[start:]) - skip
+        if m <= 0:
+            return None
+        rendered = bucket.rendered
+        todo = payloads[rendered:]
+        pending = sum(len(p.actions) for p in todo) if todo else 0
+        old = m - pending  # window lines already rendered: the newest of the bucket's lines
+        lines = bucket.lines[len(bucket.lines) - old :] if old > 0 else []
+        return (bucket, bucket.version, rendered, todo, lines, m)
 
     # -- management --------------------------------------------------------------------------
 
@@ -581,7 +604,7 @@ class _ContextStoreBase:
         # Retire a bucket already removed from ``_buckets``: nothing may keep its payloads alive.
         bucket.live = False
         bucket.payloads = []
-        bucket.cache = None
+        bucket.forget_lines()
         if self._route.get(bucket.route) is bucket:
             del self._route[bucket.route]
 
@@ -651,7 +674,7 @@ class ContextStore(_ContextStoreBase):
     ``max_actions_per_session`` (default 10,000; a bucket's oldest payloads are dropped beyond
     it, each drop reported to ``metrics.record_event_dropped``).  ``add()`` refuses, with a
     WARNING and no state change, a payload it could not order or render.  ``render_cache_bytes``
-    (keyword-only, default 8 MiB) bounds the text kept to serve repeated reads fast.
+    (keyword-only) is accepted for code that passes it and has no effect.
 
     Raises:
         ValueError: ``lookback_seconds <= 0``, ``max_actions < 1``, ``max_sessions < 1``,

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autoplay_sdk._logging import get_logger
 from autoplay_sdk._sse import FrameDecoder
 from autoplay_sdk._stream import (
     Delivery,
@@ -25,7 +26,7 @@ from autoplay_sdk._stream import (
 from autoplay_sdk.core.exceptions import SdkAuthError, SdkConfigError, SdkError, SdkNotFoundError, SdkUpstreamError
 from autoplay_sdk.core.models import ActionsPayload, SummaryPayload
 
-LOG = logging.getLogger("autoplay_sdk.client")
+LOG = get_logger("autoplay_sdk.client")  # the client module's logger, with its prefix filter
 ACTIONS = {"type": "actions", "product_id": "p", "session_id": "s1", "actions": [], "count": 0, "forwarded_at": 1.0}
 
 
@@ -199,8 +200,7 @@ def test_a_decoder_exception_of_any_type_is_a_malformed_frame(
     def explode(data: str) -> Any:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(stream, "_scan_json", explode)
-    monkeypatch.setattr(stream.json, "loads", explode)
+    monkeypatch.setattr(stream, "_decode", explode)
     c = connected(core())
     with caplog.at_level(logging.WARNING, logger=LOG.name):
         assert c.feed(b"data: {}\n\n") == []

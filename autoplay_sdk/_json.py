@@ -1,0 +1,71 @@
+"""JSON decoding for payload bodies: ``orjson`` when it is installed, the standard library otherwise.
+
+:func:`loads` gives exactly what :func:`json.loads` gives — the same values, and for a document
+it cannot take, the same exception with the same message.  With the optional ``fast`` extra
+(``pip install 'autoplay-sdk[fast]'``, which installs ``orjson``) a document is first parsed by
+``orjson``, several times faster; whatever ``orjson`` refuses (a syntax error, but also what the
+standard library accepts and ``orjson`` does not: ``NaN``/``Infinity``, integers beyond 64 bits,
+lone surrogates, nesting deeper than ``orjson``'s limit) is parsed again by :func:`json.loads`,
+which then returns its value or raises its own error.  A document with a run of 19 or more digits
+goes straight to the standard library: ``orjson`` turns integers beyond 64 bits into floats,
+where :func:`json.loads` keeps them exact.  So installing the extra changes speed,
+never results, errors or log records.
+
+Only decoding goes through here: encoding keeps :func:`json.dumps`, whose exact bytes
+(``ensure_ascii``, separators, key order) are part of stored and signed formats.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["ACCELERATED", "loads", "loads_utf8"]
+
+try:
+    import orjson as _orjson  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # the extra is not installed: the standard library alone
+    _orjson = None  # type: ignore[assignment, unused-ignore]
+
+ACCELERATED = _orjson is not None
+
+
+def _loads_std(data: str | bytes | bytearray) -> Any:
+    return json.loads(data)
+
+
+# 19 digits in a row may be an integer orjson would turn into a float (beyond 64 bits).  Every
+# digit maps to "0", so one substring search finds such a run (a regex is several times slower).
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
+
+
+def _loads_fast(data: str | bytes | bytearray) -> Any:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if _LONG_RUN in raw.translate(_DIGITS_TO_ZERO):
+        return json.loads(data)
+    try:
+        return _orjson.loads(data)
+    except _orjson.JSONDecodeError:
+        # The standard library decides what orjson refused: it parses it, or raises its own error.
+        return json.loads(data)
+
+
+loads = _loads_fast if ACCELERATED else _loads_std
+
+
+def _loads_utf8_std(body: bytes | bytearray) -> Any:
+    return json.loads(body.decode("utf-8"))
+
+
+def _loads_utf8_fast(body: bytes | bytearray) -> Any:
+    if _LONG_RUN not in body.translate(_DIGITS_TO_ZERO):
+        try:
+            return _orjson.loads(body)
+        except _orjson.JSONDecodeError:
+            pass  # the standard library decides, with its own error (UnicodeDecodeError included)
+    return json.loads(body.decode("utf-8"))
+
+
+# ``json.loads(body.decode("utf-8"))``: a body of UTF-8 bytes, a byte order mark refused.
+loads_utf8 = _loads_utf8_fast if ACCELERATED else _loads_utf8_std

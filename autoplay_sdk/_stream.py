@@ -507,14 +507,12 @@ class StreamCore:
         return self._deliver(frame)
 
     def _deliver(self, frame: Frame) -> Delivery | None:
-        if frame.retry is not None:
-            self.server_retry_s = min(frame.retry / 1000.0, self.policy.max_backoff_s) or None
+        event, data, event_id, retry = frame
+        if retry is not None:
+            self.server_retry_s = min(retry / 1000.0, self.policy.max_backoff_s) or None
             if self.server_retry_s is not None:
                 self.backoff = self.server_retry_s
-        if frame.event == HEARTBEAT:
-            return None
-        data = frame.data
-        if not data:
+        if event == HEARTBEAT or not data:
             return None
         if len(data) > self.max_frame_bytes:  # frames from an ``iter_sse()`` event source
             self.logger.warning("skipping SSE frame (over max_frame_bytes=%d)", self.max_frame_bytes, extra=self._extra)
@@ -530,9 +528,8 @@ class StreamCore:
             self._unparsable(frame, exc)
             return None
         if typed is None:
-            return self.payload(payload, frame.id)
+            return self.payload(payload, event_id)
         # What ``payload()`` returns for this object, without routing it again.
-        event_id = frame.id
         return _new(
             Delivery,
             (

@@ -302,7 +302,7 @@ def _action_row(data: Any) -> _Row | None:
     n = len(data)
     try:
         if n == 11:
-            row = _action_values(data)
+            row: _Row = _action_values(data)
             title, description, canonical_url, index, kind, start, end, raw_url, session_id, user_id, mail = row
             conv = None
         elif n == 12:
@@ -383,7 +383,6 @@ def _actions(value: Any, sid: str | None = None, uid: str | None = None, email: 
     except MalformedPayloadError as exc:
         raise MalformedPayloadError(f"actions: {exc}") from None
     return actions
-
 
 
 @dataclass(slots=True)
@@ -652,5 +651,6 @@ def _connector_payload(data: Any) -> ActionsPayload | SummaryPayload | None:
         if kind == "summary":
             return _exact_summary_payload(data)
     return None
+
 
 AnyPayload = ActionsPayload | SummaryPayload

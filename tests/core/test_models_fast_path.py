@@ -423,7 +423,7 @@ def test_a_payload_outside_the_exact_shape_is_refused_before_anything_is_shared(
     }
     seen, shared = dict(models._SEEN), dict(models._SHARED)
     assert models._connector_payload(json.loads(json.dumps(payload))) is None
-    assert models._SEEN == seen and models._SHARED == shared
+    assert seen == models._SEEN and shared == models._SHARED
     parsed = ActionsPayload.from_dict(json.loads(json.dumps(payload)))
     assert parsed.actions[2].timestamp_start == 1700000000 and parsed.count == 3
     assert models._connector_payload(json.loads(json.dumps({**payload, "actions": payload["actions"][:2], "count": 2})))

@@ -466,6 +466,10 @@ def test_store_names_alias_the_async_classes_in_chatbot_and_root_only() -> None:
     state_store = resolve("autoplay_sdk.agent_state.v2.state_store")
     assert state_store.InMemorySessionStateStore is not async_store.AsyncInMemorySessionStateStore
     assert state_store.RedisSessionStateStore is not async_store.AsyncRedisSessionStateStore
+    # the two classes of one short name point to each other
+    assert "AsyncInMemorySessionStateStore" in (state_store.InMemorySessionStateStore.__doc__ or "")
+    assert "AsyncRedisSessionStateStore" in (state_store.RedisSessionStateStore.__doc__ or "")
+    assert "state_store" in (async_store.__doc__ or "")
 
 
 def test_conversation_event_is_the_075_dataclass_at_every_path() -> None:

@@ -126,6 +126,31 @@ def test_sinks_are_deep_imports_only_and_storage_loads_no_redis() -> None:
     assert out.strip() == "False"
 
 
+def test_redis_classes_import_redis_only_when_built() -> None:
+    code = (
+        "import sys\n"
+        "import autoplay_sdk.chat.chatbot as c\n"
+        "c.RedisConversationLinkStore, c.RedisSessionStateStore, c.AutoplayChatbotManager\n"
+        "import autoplay_sdk.storage.adapters.redis, autoplay_sdk.storage.adapters.amplitude\n"
+        "import autoplay_sdk.storage.adapters.posthog, autoplay_sdk.admin.hosted\n"
+        "print('redis' in sys.modules, 'fastapi' in sys.modules)"
+    )
+    assert fresh(code).strip() == "False False"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{_S}:InMemoryStorageAdapter",
+        f"{_S}:RedisStorageAdapter",
+        f"{_S}.adapters.amplitude:AmplitudeStorageAdapter",
+        f"{_S}.adapters.posthog:PostHogStorageAdapter",
+    ],
+)
+def test_built_in_adapters_subclass_the_protocol(path: str) -> None:
+    assert resolve(f"{_S}:AutoplayStorageAdapter") in resolve(path).__mro__
+
+
 def test_prompts_serve_adoption_names_outside_all() -> None:
     prompts = resolve("autoplay_sdk.prompts")
     for name in resolve(_PU).__all__:

@@ -33,7 +33,6 @@ from autoplay_sdk.proactive.copilot import ProactiveDecision
 from autoplay_sdk.rag.query import build_user_prompt_block
 
 PAYLOAD_LINES = 2  # action lines shown of the spotlighted payload
-ADOPTION_ROWS = 3  # users shown with their completed workflows; -v shows every session
 STEP_3_POINTER = "(the session context: its summary and newest actions, as in step 3)"
 
 
@@ -143,29 +142,26 @@ def demo_offers(sessions: Sequence[DemoSession], offers: Mapping[str, ProactiveD
 def demo_chat(flow: ChatFlow | None) -> RenderableType:
     """The chatbot flow in a few lines: the webhook, the link, what the manager delivered, the proactive target."""
     text = Text()
+    text.append("Chatbot conversation", style="bold")
     if flow is None:
-        text.append("Chatbot conversation: no chat opened (the first session ended too soon)", style="bold")
+        text.append(": no chat opened (the first session ended too soon)")
         return text
-    text.append(
-        f"Chatbot conversation: {flow.email or flow.user_id} opens a chat after {flow.batches_before} batches",
-        style="bold",
-    )
-    text.append(" (-v shows the notes)\n", style="dim")
-    text.append(f"  webhook {flow.webhook['topic']} → on_chatbot_event: ")
-    text.append(f"{flow.link.session_id} linked to {flow.conversation_id} ({flow.link.event.value})\n")
+    text.append(" (-v shows the notes)", style="dim")
     total = flow.actions_before + flow.actions_after
     text.append(
-        f"  AutoplayChatbotManager delivered {flow.delivered}/{total} actions into {flow.conversation_id}: "
-        f"{flow.actions_before} from before the chat as one note, {flow.actions_after} after it as debounced notes\n"
+        f": after {flow.batches_before} batches, the chat webhook ({flow.webhook['topic']}) links "
+        f"{flow.link.session_id} to {flow.conversation_id} ({flow.link.event.value}). "
+        f"AutoplayChatbotManager delivered {flow.delivered}/{total} actions there: {flow.actions_before} from "
+        f"before the chat in one note, {flow.actions_after} as debounced notes. Proactive messages go to "
+        f"{flow.proactive_target or 'nowhere (unlinked)'} too."
     )
-    text.append(f"  proactive messages for this session go to {flow.proactive_target or 'nowhere (unlinked)'} too")
     return text
 
 
 def demo_adoption(
     sessions: Sequence[DemoSession], standings: Mapping[str, AdoptionStanding], names: Mapping[str, str]
 ) -> RenderableType:
-    """Which users completed an onboarding workflow on the stream (the first few), and what is next for them."""
+    """How many users completed an onboarding workflow on the stream; the first of them, and what is next."""
     done = [(s, standings[s.session_id]) for s in sessions if s.session_id in standings]
     completing = [(s, st) for s, st in done if st.completions]
     text = Text()
@@ -173,20 +169,19 @@ def demo_adoption(
         f"Adoption state: {len(completing)} of {_plural(len(done), 'user')} completed an onboarding workflow",
         style="bold",
     )
-    text.append(" (-v shows every user)\n", style="dim")
-    for session, standing in completing[:ADOPTION_ROWS]:
-        first = standing.completions[0]
-        evidence = first.matching[0].description if first.matching else first.evidence
-        upcoming = ", ".join(names.get(w, w) for w in standing.next_eligible) or "nothing (onboarded)"
-        text.append(f"  {session.email or standing.user_id} ", style="cyan")
-        text.append(f"completed {first.name}", style="bold")
-        text.append(
-            f" (batch {first.batch}: {evidence}) · {len(standing.completed)}/{standing.workflows} done, "
-            f"{standing.journey} · next: {upcoming}\n"
-        )
-    if len(completing) > ADOPTION_ROWS:
-        text.append(f"  … and {_plural(len(completing) - ADOPTION_ROWS, 'more user')}\n", style="dim")
-    text.rstrip()
+    text.append(" (-v shows every user)", style="dim")
+    if not completing:
+        return text
+    session, standing = completing[0]
+    first = standing.completions[0]
+    evidence = first.matching[0].description if first.matching else first.evidence
+    upcoming = ", ".join(names.get(w, w) for w in standing.next_eligible) or "nothing (onboarded)"
+    text.append(f"\n  {session.email or standing.user_id} ", style="cyan")
+    text.append(f"completed {first.name}", style="bold")
+    text.append(
+        f" (batch {first.batch}: {evidence}) · {len(standing.completed)}/{standing.workflows} done, "
+        f"{standing.journey} · next: {upcoming}"
+    )
     return text
 
 

@@ -40,11 +40,14 @@ __all__ = [
     "CHAT_WEBHOOK_TOPIC",
     "DEBOUNCE_S",
     "DELIVERY_TIMEOUT_S",
+    "PRE_LINK_WINDOW_S",
     "ChatFlow",
     "ChatNote",
     "ChatbotStage",
     "DemoDesk",
     "DemoDeskWriter",
+    "chat_webhook",
+    "describe_flow",
     "note_action_lines",
 ]
 

@@ -353,8 +353,7 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
             rt.console.print(demo_chat(chatbot.flow), highlight=False)
         adoption = next((s for s in stages if isinstance(s, AdoptionStage)), None)
         if adoption is not None:
-            names = {wf.workflow_id: wf.name or wf.workflow_id for wf in adoption.plan.workflows}
-            rt.console.print(demo_adoption(result.sessions, adoption.standings, names), highlight=False)
+            rt.console.print(demo_adoption(result.sessions, adoption.standings, adoption.names), highlight=False)
     rt.console.print(demo_summary(result), highlight=False)
     if not args.verbose:
         rt.console.print(demo_hint())

@@ -146,7 +146,8 @@ class AdoptionStage:
     def __init__(self, plan: OnboardingPlan = DEMO_PLAN) -> None:
         self.plan = plan
         self.tracker = AdoptionTracker(StorageManager([InMemoryStorageAdapter()]), plan=plan)
-        self._names = {wf.workflow_id: wf.name or wf.workflow_id for wf in plan.workflows}
+        self.names: dict[str, str] = {wf.workflow_id: wf.name or wf.workflow_id for wf in plan.workflows}
+        """Workflow id → its display name (the id when the plan gives none)."""
         self.completions: dict[str, list[WorkflowCompletion]] = {}
         """Per session id, the workflows its batches completed, in stream order."""
         self.standings: dict[str, AdoptionStanding] = {}
@@ -166,7 +167,7 @@ class AdoptionStage:
         for wid, match in completed.items():
             matching = tuple(a for a in payload.actions if match.matched_rule.matches_action(a))
             self.completions.setdefault(sid, []).append(
-                WorkflowCompletion(wid, self._names.get(wid, wid), batch, match.evidence_string, matching)
+                WorkflowCompletion(wid, self.names.get(wid, wid), batch, match.evidence_string, matching)
             )
 
     async def annotate(self, session: DemoSession) -> DemoSection | None:

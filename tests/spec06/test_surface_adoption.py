@@ -126,6 +126,11 @@ def test_sinks_are_deep_imports_only_and_storage_loads_no_redis() -> None:
     assert out.strip() == "False"
 
 
+def test_summarizer_type_is_importable_from_the_package() -> None:
+    assert resolve(f"{_S}:Summarizer") is resolve(f"{_S}.lifecycle:Summarizer")
+    assert "Summarizer" not in resolve(_S).__all__
+
+
 def test_redis_classes_import_redis_only_when_built() -> None:
     code = (
         "import sys\n"

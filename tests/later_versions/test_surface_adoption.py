@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import tomllib
 
-from tests.spec06._surface import field_layout, fresh, is_frozen, resolve, signature
+from tests.later_versions._surface import field_layout, fresh, is_frozen, resolve, signature
 
 _S = "autoplay_sdk.storage"
 _U = "autoplay_sdk.user_adoption_state"
@@ -503,18 +503,18 @@ async def test_redis_storage_adapter_formats_and_write_once(redis_url: str) -> N
     adapter = resolve(f"{_S}:RedisStorageAdapter")(redis_url, ttl_s=100)
     client = aioredis.from_url(redis_url, decode_responses=True)
     try:
-        await adapter.save_user_state("spec06p", "u", {"a": 1})
-        assert json.loads(await client.get("autoplay:user:spec06p:u:state")) == {"a": 1}
-        assert 0 < await client.ttl("autoplay:user:spec06p:u:state") <= 100
-        await adapter.save_session_snapshot("spec06p", "u", "s", {"n": 1})
-        await adapter.save_session_snapshot("spec06p", "u", "s", {"n": 2})
-        assert await adapter.get_session_snapshot("spec06p", "u", "s") == {"n": 1}
-        await client.set("autoplay:user:spec06p:u:state", "[1, 2]")
-        assert await adapter.get_user_state("spec06p", "u") is None
-        await client.set("autoplay:user:spec06p:u:state", "")
-        assert await adapter.get_user_state("spec06p", "u") is None
+        await adapter.save_user_state("laterp", "u", {"a": 1})
+        assert json.loads(await client.get("autoplay:user:laterp:u:state")) == {"a": 1}
+        assert 0 < await client.ttl("autoplay:user:laterp:u:state") <= 100
+        await adapter.save_session_snapshot("laterp", "u", "s", {"n": 1})
+        await adapter.save_session_snapshot("laterp", "u", "s", {"n": 2})
+        assert await adapter.get_session_snapshot("laterp", "u", "s") == {"n": 1}
+        await client.set("autoplay:user:laterp:u:state", "[1, 2]")
+        assert await adapter.get_user_state("laterp", "u") is None
+        await client.set("autoplay:user:laterp:u:state", "")
+        assert await adapter.get_user_state("laterp", "u") is None
     finally:
-        await client.delete("autoplay:user:spec06p:u:state", "autoplay:user:spec06p:u:session:s")
+        await client.delete("autoplay:user:laterp:u:state", "autoplay:user:laterp:u:session:s")
         await client.aclose()
         await adapter.aclose()
 

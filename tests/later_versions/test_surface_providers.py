@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.spec06._surface import field_layout, is_frozen, resolve, signature
+from tests.later_versions._surface import field_layout, is_frozen, resolve, signature
 
 _P = "autoplay_sdk.providers"
 _DEST = "autoplay_sdk.providers.posthog.destination"

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.spec06._surface import fresh
+from tests.later_versions._surface import fresh
 
 
 def test_the_webhook_event_is_the_075_dataclass_through_the_deprecated_flat_path_too() -> None:

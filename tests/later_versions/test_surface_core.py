@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.spec06._surface import field_layout, fresh, is_frozen, resolve, signature
+from tests.later_versions._surface import field_layout, fresh, is_frozen, resolve, signature
 
 # --------------------------------------------------------------------------------------------
 # Import side effects and the lists of 0.7.5 modules
@@ -833,13 +833,13 @@ async def test_redis_async_store_key_layout_and_portable_value(redis_url: str) -
     cls = resolve(f"{_ASYNC}:AsyncRedisSessionStateStore")
     client = aioredis.from_url(redis_url, decode_responses=True)
     try:
-        store = cls("ignored://", client=client, key_prefix="spec06surface:")
+        store = cls("ignored://", client=client, key_prefix="latersurface:")
         state = await store.get_or_create("sid-1", {"user_id": "u"})
-        raw = await client.get("spec06surface:session_state:sid-1")
+        raw = await client.get("latersurface:session_state:sid-1")
         assert raw is not None
         value = json.loads(raw)
         assert value.get("clock") == "wall" and value["session_id"] == "sid-1"
-        assert 0 < await client.ttl("spec06surface:session_state:sid-1") <= 86400
+        assert 0 < await client.ttl("latersurface:session_state:sid-1") <= 86400
         again = await store.get("sid-1")
         assert again is not None and again is not state
         assert (again.session_id, again.metadata, again.current_state) == (
@@ -851,7 +851,7 @@ async def test_redis_async_store_key_layout_and_portable_value(redis_url: str) -
         await store.aclose()  # an injected client is not closed by the store
         assert await client.ping()
     finally:
-        await client.delete("spec06surface:session_state:sid-1")
+        await client.delete("latersurface:session_state:sid-1")
         await client.aclose()
 
 

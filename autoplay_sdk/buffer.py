@@ -137,20 +137,28 @@ class EventBuffer:
             raise ValueError(f"max_size must be >= 0 (0 = unlimited), got {max_size!r}")
         self._max_size = max_size
         self._drops = _drop_path(on_drop, None, "Event buffer full — payload dropped")
-        self._items: deque[Any] = deque()
+        # A bounded deque evicts its oldest item itself on append; ``_full`` is the length at
+        # which an append evicts (-1, never reached, when unlimited).
+        self._items: deque[Any] = deque(maxlen=max_size or None)
+        self._full = max_size or -1
         self._lock = threading.Lock()
 
     def add(self, payload: AnyPayload) -> None:
         """Append ``payload`` (any object is accepted), evicting the oldest item when full."""
-        evicted: list[Any] = []
         with self._lock:
-            if self._max_size and len(self._items) >= self._max_size:
-                evicted.append(self._items.popleft())
-            self._items.append(payload)
-        for oldest in evicted:
-            message = "EventBuffer full (max_size=%d) — dropping %s session=%s"
-            args = (self._max_size, type(oldest).__name__, getattr(oldest, "session_id", None))
-            _dropped(self._drops, oldest, "buffer_full", log=(logging.WARNING, message, args), max_size=self._max_size)
+            items = self._items
+            if len(items) != self._full:
+                items.append(payload)
+                return
+            oldest = items[0]
+            items.append(payload)  # evicts ``oldest``
+        drops = self._drops
+        if drops.unobserved(logging.WARNING):  # nobody listens: the count is the whole drop
+            drops.count_unobserved()
+            return
+        message = "EventBuffer full (max_size=%d) — dropping %s session=%s"
+        args = (self._max_size, type(oldest).__name__, getattr(oldest, "session_id", None))
+        _dropped(drops, oldest, "buffer_full", log=(logging.WARNING, message, args), max_size=self._max_size)
 
     def drain(self) -> list[Any]:
         """Remove and return every item, oldest first."""

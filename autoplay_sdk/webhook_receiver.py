@@ -49,6 +49,7 @@ SummaryCallback = Callable[[SummaryPayload], Any]
 
 SIGNATURE_HEADER = "X-Connector-Signature"
 _PREFIX = "sha256="
+_PREFIX_LEN = len(_PREFIX)
 
 
 def _raw(body: bytes | bytearray | memoryview | str) -> bytes:
@@ -69,7 +70,7 @@ def _size(body: object) -> int | None:
 
 def _signature_hex(secret: str, body: bytes) -> str:
     """Lower-case hex HMAC-SHA256 of ``body`` keyed with ``secret`` (UTF-8)."""
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode(), body, "sha256").hex()
 
 
 class WebhookReceiver:
@@ -118,13 +119,15 @@ class WebhookReceiver:
 
         The hex must be lower case.  Never raises for a malformed header.
         """
-        if not self._secret:
+        secret = self._secret
+        if not secret:
             return True
         if not signature_header or not signature_header.startswith(_PREFIX):
             return False
-        expected = _signature_hex(self._secret, _raw(body)).encode()
-        given = signature_header[len(_PREFIX) :].encode("utf-8", "surrogateescape")
-        return hmac.compare_digest(expected, given)
+        expected = _signature_hex(secret, body if type(body) is bytes else _raw(body))
+        given = signature_header[_PREFIX_LEN:]
+        # compare_digest takes ASCII text only; a header that is not ASCII cannot match anyway.
+        return hmac.compare_digest(expected, given) if given.isascii() else False
 
     def parse(self, body: bytes) -> AnyPayload | None:
         """The typed payload of ``body``, or ``None`` (logged, counted) if it is not one.
@@ -133,7 +136,7 @@ class WebhookReceiver:
         callback.
         """
         try:
-            data = loads_utf8(body) if isinstance(body, (bytes, bytearray)) else json.loads(body)
+            data = loads_utf8(body) if type(body) is bytes or isinstance(body, bytearray) else json.loads(body)
             if type(data) is not dict:
                 raise ValueError(f"expected a JSON object, got {type(data).__name__}")
         except MemoryError:
@@ -199,7 +202,11 @@ class WebhookReceiver:
 
     def _call(self, payload: AnyPayload) -> tuple[Callable[[Any], Any], Coroutine[Any, Any, Any]] | None:
         """Run the payload's callback; return ``(callback, coroutine)`` if it returned a coroutine."""
-        cb: Callable[[Any], Any] | None = self._on_actions if isinstance(payload, ActionsPayload) else self._on_summary
+        cb: Callable[[Any], Any] | None = (
+            self._on_actions
+            if type(payload) is ActionsPayload or isinstance(payload, ActionsPayload)
+            else self._on_summary
+        )
         if cb is None:
             return None
         try:
@@ -207,7 +214,7 @@ class WebhookReceiver:
         except Exception as exc:
             self._callback_failed(payload, exc)
             return None
-        return (cb, result) if asyncio.iscoroutine(result) else None
+        return None if result is None or not asyncio.iscoroutine(result) else (cb, result)
 
     def _callback_failed(self, payload: AnyPayload, exc: BaseException) -> None:
         event_type = "actions" if isinstance(payload, ActionsPayload) else "summary"

@@ -456,6 +456,8 @@ class RedisEventBuffer:
             self._queued.append((write, future))
             await future
             return
+        if self._writing is not None:  # a loop closed with a write in flight: its queue is dead
+            self._queued = []
         self._writing = loop
         try:
             [outcome] = await self._send(client, [write])

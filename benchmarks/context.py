@@ -1,6 +1,6 @@
 """Memory and speed of ``ContextStore``: ``uv run python benchmarks/context.py``.
 
-The workload of issue 12, in three phases, each store in a fresh child interpreter:
+The context-store workload, in three phases, each store in a fresh child interpreter:
 
 1. **parse**: 50,000 wire payload dicts (1-5 actions each, 3 on average, spread over 5,000
    sessions of one product, about 30 actions per session) go through ``ActionsPayload.from_dict``;
@@ -13,9 +13,10 @@ is built) above the RSS it had then, and the ``tracemalloc`` peak is measured in
 ``--wire json`` parses JSON bytes instead (``json.loads`` then ``from_dict``: every frame brings
 fresh copies of its strings, a heavier and more stream-like load).
 
-**The 0.7.5 comparison.**  Published 0.7.5 cannot be installed here, so its peak RSS on this
-workload is the figure measured side by side in issue 12 (``PEAK_0_7_5_MB``: 42 MB, against
-74 MB for this project before the change).  The script also runs a stand-in for 0.7.5: its
+**The 0.7.5 comparison.**  ``benchmarks/vs075.py`` times the published 0.7.5 itself, installed in
+a throwaway venv, on a similar workload: use it for the ratios.  This script keeps its own,
+in-process view: the peak RSS quoted from an earlier side-by-side measurement
+(``PEAK_0_7_5_MB``: 42 MB, against 74 MB for this project back then) and a stand-in for 0.7.5: its
 documented models (plain dataclasses that take wire values as they come) and its documented
 ``get()`` algorithm (lists of payloads; filter, cap and format on every read), transcribed
 plainly as ``_ActionsPayload075`` and ``SpecModelStore``.  Its peak cross-checks the quoted
@@ -51,7 +52,7 @@ PRODUCT = "prod-bench"
 QUESTION = "How do I export my report?"
 
 # Peak RSS delta of published 0.7.5 on this workload, measured side by side with this project
-# (74 MB before the change) and quoted in issue 12.  It cannot be re-measured here.
+# (74 MB before the change); benchmarks/vs075.py now measures 0.7.5 itself.
 PEAK_0_7_5_MB = 42.0
 REQUIRED_RATIO = 1.0
 AIM_RATIO = 0.6
@@ -324,13 +325,13 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{N_PAYLOADS:,} payloads ({args.wire}) over {N_SESSIONS:,} sessions; {N_ENRICH:,} enrich calls; "
         f"best of {args.repeat} enrich runs (python {sys.version.split()[0]}); "
-        f"0.7.5 peak RSS quoted from issue 12: {PEAK_0_7_5_MB:.0f} MB"
+        f"0.7.5 peak RSS quoted from an earlier side-by-side run: {PEAK_0_7_5_MB:.0f} MB"
     )
     ok = True
     for label, options in (
         ("defaults", {}),
         ("lookback_seconds=300, max_actions=20 [informational]", {"lookback_seconds": 300.0, "max_actions": 20}),
-        ("render_cache_bytes=0, no render cache [informational]", {"render_cache_bytes": 0}),
+        ("max_actions=5, newest five actions [informational]", {"max_actions": 5}),
     ):
         ours = _run_child("ContextStore", options, "rss", args.repeat, args.wire)
         model = _run_child("spec-model", options, "rss", args.repeat, args.wire)

@@ -3,7 +3,8 @@
     python examples/buffer_redis.py --redis-url redis://127.0.0.1:6379/0
     python examples/buffer_redis.py URL --token TOKEN --redis-url redis://...
 
-Needs the extras: pip install 'autoplay-sdk[redis,serve]'.  With no stream URL it starts a
+Needs the extras: pip install 'autoplay-sdk[redis,serve]' (this SDK, installed as in its README:
+PyPI's autoplay-sdk is a different package).  With no stream URL it starts a
 local connector with sample sessions and ends once they are all drained; with a URL it runs
 until Ctrl-C.  If Redis cannot be reached at start, the example says why and falls back to the
 in-memory EventBuffer (one process only); if Redis goes away later, RedisEventBuffer reports

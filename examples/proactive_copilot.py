@@ -8,7 +8,8 @@ has arrived.  Given a stream URL and a token it listens to that connector until 
     python examples/proactive_copilot.py
     python examples/proactive_copilot.py https://connector.example/stream/my-product sk-...
 
-Needs the ``serve`` extra for the local connector: ``pip install 'autoplay-sdk[serve]'``.
+Needs the ``serve`` extra for the local connector: ``pip install 'autoplay-sdk[serve]'`` (this
+SDK, installed as in its README: PyPI's ``autoplay-sdk`` is a different package).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
     python examples/push_receiver.py                         # demo: receiver + local connector pushing
     python examples/push_receiver.py --serve --secret S      # only the receiver, until Ctrl-C
 
-Needs the extra: pip install 'autoplay-sdk[serve]'.  The demo starts the endpoint on a free
+Needs the extra: pip install 'autoplay-sdk[serve]' (this SDK, installed as in its README: PyPI's
+autoplay-sdk is a different package).  The demo starts the endpoint on a free
 port, starts a local connector that POSTs its sample sessions there (signed, retried on 5xx),
 prints what arrives and ends once everything is in.  With --serve, point a connector at
 http://<host>:<port>/webhook (e.g. `autoplay-sdk connector --push-url ... --push-secret S`).

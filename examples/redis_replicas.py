@@ -7,7 +7,8 @@ an existing server instead::
 
     python examples/redis_replicas.py [redis://127.0.0.1:6379/0]
 
-Needs the ``redis`` and ``serve`` extras: ``pip install 'autoplay-sdk[redis,serve]'``.
+Needs the ``redis`` and ``serve`` extras: ``pip install 'autoplay-sdk[redis,serve]'`` (this SDK,
+installed as in its README: PyPI's ``autoplay-sdk`` is a different package).
 """
 
 from __future__ import annotations

@@ -120,7 +120,10 @@ def add_demo_parser(commands: Any, *, parents: Sequence[argparse.ArgumentParser]
         "feed them into an AsyncContextStore with an offline summarizer, and follow one session through the "
         "whole pipeline: a typed payload, the enrich() output for a sample question, the chat prompt a reply "
         "model would receive and an offline stand-in reply; the other sessions get a table row. Then it shows "
-        "which sessions the proactive copilot speaks to first, and why (three extra sample sessions hesitate). "
+        "which sessions the proactive copilot speaks to first, and why (three extra sample sessions hesitate), "
+        "the chatbot flow (a simulated chat webhook links the first user's conversation, and "
+        "AutoplayChatbotManager delivers their activity into it), and which users completed an onboarding "
+        "workflow (AdoptionTracker). "
         "-v shows every session in full (-vv adds the SDK's logs). Ends by itself.",
     )
     demo.add_argument("--question", default=None, help="the question to enrich and answer (default: a sample one)")
@@ -299,9 +302,19 @@ def cmd_tail(args: argparse.Namespace, rt: Runtime) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
+    from autoplay_sdk._cli._demo_adoption import AdoptionStage
+    from autoplay_sdk._cli._demo_chatbot import ChatbotStage
     from autoplay_sdk._cli._demo_proactive import ProactiveStage
     from autoplay_sdk._cli._demo_stages import DEFAULT_QUESTION, ContextStage, PromptStage, default_stages
-    from autoplay_sdk._cli._demo_view import demo_header, demo_hint, demo_offers, demo_story, demo_table
+    from autoplay_sdk._cli._demo_view import (
+        demo_adoption,
+        demo_chat,
+        demo_header,
+        demo_hint,
+        demo_offers,
+        demo_story,
+        demo_table,
+    )
 
     # Stream → typed payloads → context store + summarizer → enrich() → assembled prompt → reply.
     question = args.question or DEFAULT_QUESTION
@@ -335,6 +348,12 @@ def cmd_demo(args: argparse.Namespace, rt: Runtime) -> int:
         proactive = next((s for s in stages if isinstance(s, ProactiveStage)), None)
         if proactive is not None:
             rt.console.print(demo_offers(result.sessions, proactive.offers))
+        chatbot = next((s for s in stages if isinstance(s, ChatbotStage)), None)
+        if chatbot is not None:
+            rt.console.print(demo_chat(chatbot.flow), highlight=False)
+        adoption = next((s for s in stages if isinstance(s, AdoptionStage)), None)
+        if adoption is not None:
+            rt.console.print(demo_adoption(result.sessions, adoption.standings, adoption.names), highlight=False)
     rt.console.print(demo_summary(result), highlight=False)
     if not args.verbose:
         rt.console.print(demo_hint())

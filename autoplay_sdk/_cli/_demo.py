@@ -12,11 +12,15 @@ generically, after the session's payloads, in stage order.  Context enrichment i
 stage (``observe`` feeds an ``AsyncContextStore``; ``annotate`` returns its ``enrich()`` output
 for the session) and prompt assembly another, placed after it (its ``annotate`` can read the
 sections added before it from ``session.sections``).  Neither this module nor the renderer needs
-to change for that: pass the stages to ``run_demo(stages=[...])``.  ``_demo_stages`` holds the two
-stages the ``demo`` command runs by default.
+to change for that: pass the stages to ``run_demo(stages=[...])``.  ``_demo_stages.default_stages``
+lists the stages the ``demo`` command runs: those two, then the proactive copilot
+(``_demo_proactive``), the chatbot conversation (``_demo_chatbot``) and adoption state
+(``_demo_adoption``).
 
-A stage may also define ``async aclose()`` (e.g. to stop worker tasks it started): :func:`run_demo`
-awaits it once, after the last ``annotate``, even when streaming failed.
+A stage may also define ``async start(sessions)``: :func:`run_demo` awaits it once, before the
+stream opens, with the sample sessions in sample order (who they are, no payloads yet) — e.g. to
+pick the user whose chat opens mid-stream.  And ``async aclose()`` (e.g. to stop worker tasks it
+started): :func:`run_demo` awaits it once, after the last ``annotate``, even when streaming failed.
 """
 
 from __future__ import annotations
@@ -160,6 +164,10 @@ async def run_demo(
     result = DemoResult(stream_url="", expected=len(events), sessions=_sessions_of(events))
     started = clock()
     try:
+        for stage in stages:
+            start = getattr(stage, "start", None)  # optional: see the module docstring
+            if start is not None:
+                await start(list(result.sessions))
         await asyncio.to_thread(connector.start)
         result.stream_url = connector.stream_url
         all_received = asyncio.Event()

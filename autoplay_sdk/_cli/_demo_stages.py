@@ -1,5 +1,8 @@
 """The default stages of ``autoplay-sdk demo``: context enrichment, then prompt assembly.
 
+:func:`default_stages` adds the stages of the other modules after these two: the proactive
+copilot, the chatbot conversation and adoption state.
+
 Library code: the stages compute text and return it as :class:`~autoplay_sdk._cli._demo.DemoSection` s;
 the CLI renders them.  Everything is offline and deterministic: the summarizer LLM is
 :func:`~autoplay_sdk.testing.local_summarizer_llm`, the knowledge base is a handful of in-memory
@@ -29,7 +32,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autoplay_sdk._cli._demo import DemoSection, DemoSession
+from autoplay_sdk._cli._demo import DemoSection, DemoSession, DemoStage
+from autoplay_sdk._cli._demo_adoption import AdoptionStage
+from autoplay_sdk._cli._demo_chatbot import ChatbotStage
 from autoplay_sdk._cli._demo_proactive import ProactiveStage
 from autoplay_sdk.context import AsyncContextStore, AsyncSessionSummarizer
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SlimAction
@@ -400,7 +405,8 @@ class PromptStage:
         return DemoSection(f"{self.title} → stand-in reply", "\n".join(parts))
 
 
-def default_stages(question: str = DEFAULT_QUESTION) -> list[ContextStage | PromptStage | ProactiveStage]:
-    """The stages ``autoplay-sdk demo`` runs: context enrichment, prompt assembly, the proactive copilot."""
+def default_stages(question: str = DEFAULT_QUESTION) -> list[DemoStage]:
+    """The stages ``autoplay-sdk demo`` runs: context enrichment, prompt assembly, the proactive
+    copilot, the chatbot conversation (``_demo_chatbot``) and adoption state (``_demo_adoption``)."""
     context = ContextStage(question=question)
-    return [context, PromptStage(context, question=question), ProactiveStage()]
+    return [context, PromptStage(context, question=question), ProactiveStage(), ChatbotStage(), AdoptionStage()]

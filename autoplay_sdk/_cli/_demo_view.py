@@ -25,6 +25,8 @@ from rich.text import Text
 
 from autoplay_sdk._cli._common import plural as _plural
 from autoplay_sdk._cli._demo import DemoResult, DemoSession
+from autoplay_sdk._cli._demo_adoption import AdoptionStanding
+from autoplay_sdk._cli._demo_chatbot import ChatFlow
 from autoplay_sdk._cli._demo_stages import BRIEF_ACTIONS, AssembledPrompt
 from autoplay_sdk.core.models import ActionsPayload
 from autoplay_sdk.proactive.copilot import ProactiveDecision
@@ -134,6 +136,52 @@ def demo_offers(sessions: Sequence[DemoSession], offers: Mapping[str, ProactiveD
         text.append(f"{decision.result.trigger_id}: ", style="bold")
         text.append(f"{decision.result.body}\n")
     text.rstrip()
+    return text
+
+
+def demo_chat(flow: ChatFlow | None) -> RenderableType:
+    """The chatbot flow in a few lines: the webhook, the link, what the manager delivered, the proactive target."""
+    text = Text()
+    text.append("Chatbot conversation", style="bold")
+    if flow is None:
+        text.append(": no chat opened (the first session ended too soon)")
+        return text
+    text.append(" (-v shows the notes)", style="dim")
+    total = flow.actions_before + flow.actions_after
+    text.append(
+        f": after {flow.batches_before} batches, the chat webhook ({flow.webhook['topic']}) links "
+        f"{flow.link.session_id} to {flow.conversation_id} ({flow.link.event.value}). "
+        f"AutoplayChatbotManager delivered {flow.delivered}/{total} actions there: {flow.actions_before} from "
+        f"before the chat in one note, {flow.actions_after} as debounced notes. Proactive messages go to "
+        f"{flow.proactive_target or 'nowhere (unlinked)'} too."
+    )
+    return text
+
+
+def demo_adoption(
+    sessions: Sequence[DemoSession], standings: Mapping[str, AdoptionStanding], names: Mapping[str, str]
+) -> RenderableType:
+    """How many users completed an onboarding workflow on the stream; the first of them, and what is next."""
+    done = [(s, standings[s.session_id]) for s in sessions if s.session_id in standings]
+    completing = [(s, st) for s, st in done if st.completions]
+    text = Text()
+    text.append(
+        f"Adoption state: {len(completing)} of {_plural(len(done), 'user')} completed an onboarding workflow",
+        style="bold",
+    )
+    text.append(" (-v shows every user)", style="dim")
+    if not completing:
+        return text
+    session, standing = completing[0]
+    first = standing.completions[0]
+    evidence = first.matching[0].description if first.matching else first.evidence
+    upcoming = ", ".join(names.get(w, w) for w in standing.next_eligible) or "nothing (onboarded)"
+    text.append(f"\n  {session.email or standing.user_id} ", style="cyan")
+    text.append(f"completed {first.name}", style="bold")
+    text.append(
+        f" (batch {first.batch}: {evidence}) · {len(standing.completed)}/{standing.workflows} done, "
+        f"{standing.journey} · next: {upcoming}"
+    )
     return text
 
 

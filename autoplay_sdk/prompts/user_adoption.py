@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = [
+__all__ = [  # noqa: RUF022 — the documented order
     "ADOPTION_STATE_JUDGE_PROMPT",
+    "TOUR_MATCH_PROMPT",
+    "ONBOARDING_WELCOME_PROMPT",
     "ONBOARDING_FOLLOWUP_PROMPT",
     "ONBOARDING_SUMMARY_PROMPT",
-    "ONBOARDING_WELCOME_PROMPT",
-    "TOUR_MATCH_PROMPT",
     "PromptVoice",
 ]
 

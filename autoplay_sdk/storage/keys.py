@@ -6,7 +6,7 @@ keep ``:`` out of product, user and session ids.
 
 from __future__ import annotations
 
-__all__ = ["session_key", "user_state_key"]
+__all__ = ["user_state_key", "session_key"]  # noqa: RUF022 — the documented order
 
 
 def user_state_key(product_id: str, user_id: str) -> str:

@@ -15,7 +15,13 @@ from typing import Any
 from autoplay_sdk.storage.base import AutoplayStorageAdapter
 from autoplay_sdk.user_adoption_state.models import Mastery, SessionIndexEntry, SessionSnapshot, UserAdoptionState
 
-__all__ = ["Summarizer", "build_agent_context", "init_user_state", "on_session_end", "on_session_start"]
+__all__ = [  # noqa: RUF022 — the documented order
+    "Summarizer",
+    "init_user_state",
+    "on_session_start",
+    "on_session_end",
+    "build_agent_context",
+]
 
 logger = logging.getLogger(__name__)
 

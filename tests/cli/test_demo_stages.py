@@ -194,6 +194,30 @@ def test_demo_shows_each_sessions_assembled_prompt_and_reply(demo_run: DemoRun, 
         assert f"From the help article “{INVITE_ARTICLE}”" in reply
 
 
+def test_demo_verbose_shows_the_chat_notes_and_every_users_adoption_state(
+    demo_run: DemoRun, expected: list[Expected]
+) -> None:
+    panels = session_panels(demo_run.out)
+    events = sample_events(sessions=SESSIONS, seed=SEED, hesitant=True)
+    # Only the first session's user opens a chat; its section holds every note, so every action.
+    chat = flat(_section(panels[0], "Chatbot conversation"))
+    assert "on_chatbot_event → " + expected[0].session_id + " linked to conv-1 (NEW)" in chat
+    assert "── note-1 in conv-1 ──" in chat
+    first = [
+        a for e in events if e["type"] == "actions" and e["session_id"] == expected[0].session_id for a in e["actions"]
+    ]
+    assert f"Delivered {len(first)} of {len(first)} actions in " in chat
+    for action in first:
+        assert flat(action["description"]) in chat
+    for panel in panels[1:]:
+        assert not any(t.startswith("Chatbot conversation") for t in panel.sections)
+    # Every session says where its user stands in the onboarding plan.
+    for panel in panels:
+        adoption = flat(_section(panel, "Adoption state"))
+        assert "Journey: onboarding" in adoption and "Next eligible: " in adoption
+    assert "Completed Create a task (create-task) with batch " in flat(_section(panels[0], "Adoption state"))
+
+
 # --------------------------------------------------------------------------- stages, directly
 
 

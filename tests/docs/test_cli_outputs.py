@@ -184,12 +184,16 @@ def test_the_shown_output_is_what_the_command_prints(transcript: Transcript) -> 
 
 
 def _update(transcript: Transcript, output: str) -> None:
-    text = transcript.page.read_text(encoding="utf-8")
-    lines = text.split("\n")
-    start = transcript.line  # 1-based line of "$ command": the output follows it
-    end = start + len(transcript.output.splitlines()) if transcript.output else start
-    new = [line.rstrip() for line in output.rstrip("\n").split("\n")]
-    lines[start:end] = new
+    # Found again by its command line, not by the line number collected at import: an earlier
+    # update in the same run may have moved it.  Its output ends at the next "$ " line or fence.
+    lines = transcript.page.read_text(encoding="utf-8").split("\n")
+    start = lines.index(f"$ {transcript.command}") + 1
+    end = start
+    while end < len(lines) and not lines[end].startswith(("$ ", "```")):
+        end += 1
+    if DOC_PORT in transcript.command:  # keep the page's own port, not the free one the test used
+        output = re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{DOC_PORT}", output)
+    lines[start:end] = [line.rstrip() for line in output.rstrip("\n").split("\n")]
     transcript.page.write_text("\n".join(lines), encoding="utf-8")
 
 

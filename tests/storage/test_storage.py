@@ -198,14 +198,14 @@ def test_submodule_exports() -> None:
 
     expected = {
         "autoplay_sdk.storage.base": ["AutoplayStorageAdapter"],
-        "autoplay_sdk.storage.keys": ["session_key", "user_state_key"],
+        "autoplay_sdk.storage.keys": ["user_state_key", "session_key"],
         "autoplay_sdk.storage.manager": ["StorageManager"],
         "autoplay_sdk.storage.lifecycle": [
             "Summarizer",
-            "build_agent_context",
             "init_user_state",
-            "on_session_end",
             "on_session_start",
+            "on_session_end",
+            "build_agent_context",
         ],
         "autoplay_sdk.storage.adapters": ["InMemoryStorageAdapter", "RedisStorageAdapter"],
         "autoplay_sdk.storage.adapters.memory": ["InMemoryStorageAdapter"],
@@ -215,4 +215,4 @@ def test_submodule_exports() -> None:
         "autoplay_sdk.storage.adapters._common": ["workflow_ids_by_status", "best_effort_post"],
     }
     for module, names in expected.items():
-        assert sorted(importlib.import_module(module).__all__) == sorted(names), module
+        assert importlib.import_module(module).__all__ == names, module

@@ -32,8 +32,16 @@ def test_block(doc: str, index: int, code: str, tmp_path: Path) -> None:
     first = code.splitlines()[0]
     if first.startswith("# excerpt from "):
         source = (ROOT / first.removeprefix("# excerpt from ").strip()).read_text("utf-8")
-        excerpt = "\n".join(code.splitlines()[1:])
-        assert textwrap.dedent(excerpt) in textwrap.dedent(source) or excerpt in source, f"{doc} block {index}"
+        # A line holding only "..." separates pieces taken from different places of the file.
+        pieces: list[list[str]] = [[]]
+        for line in code.splitlines()[1:]:
+            if line.strip() == "...":
+                pieces.append([])
+            else:
+                pieces[-1].append(line)
+        for piece in filter(None, pieces):
+            excerpt = "\n".join(piece)
+            assert textwrap.dedent(excerpt) in textwrap.dedent(source) or excerpt in source, f"{doc} block {index}"
         return
     script = tmp_path / "block.py"
     script.write_text(code, "utf-8")

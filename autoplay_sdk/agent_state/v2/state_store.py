@@ -19,6 +19,13 @@ not JSON, nesting too deep, a missing or wrong-typed field, another clock) reads
 ``store[key]`` raises ``KeyError`` (``store.get(key)`` gives ``None``), ``update_state`` starts
 from ``default()`` and overwrites it (``key in store`` stays true until then).
 It is logged at WARNING with its key, size and the error type, never its content.
+
+**Two APIs, one short name.**  ``autoplay_sdk.chat.chatbot.InMemorySessionStateStore`` and
+``RedisSessionStateStore`` (also at the package root) are different classes: the *async* stores
+of :mod:`autoplay_sdk.agent_state.v2.async_store` (``await store.get_or_create(session_id)``,
+live objects in memory, Redis faults degrade instead of raising).  Their
+:class:`~autoplay_sdk.agent_state.v2.async_store.MappingSessionStateStore` presents a store of
+this module through that async API.
 """
 
 from __future__ import annotations
@@ -150,7 +157,9 @@ def _check_ttl(ttl_s: float) -> float:
 class InMemorySessionStateStore(MutableMapping[str, SessionState]):
     """A process-local store of portable snapshots with idle expiry (``ttl_s`` after the last write).
 
-    Thread-safe.  Expired entries are removed lazily (at every call), no timer.
+    Thread-safe.  Expired entries are removed lazily (at every call), no timer.  The async store
+    of the same short name is
+    :class:`~autoplay_sdk.agent_state.v2.async_store.AsyncInMemorySessionStateStore`.
 
     Raises:
         ValueError: ``ttl_s`` is not a finite number > 0.
@@ -217,7 +226,8 @@ class RedisSessionStateStore(MutableMapping[str, SessionState]):
 
     ``redis`` is a URL or a ``redis.Redis`` client.  Iteration and ``len`` scan the prefix (an
     operator tool, not for the chat path).  Redis faults raise
-    :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError`.
+    :class:`~autoplay_sdk.core.exceptions.SdkUpstreamError`.  The async store of the same short
+    name is :class:`~autoplay_sdk.agent_state.v2.async_store.AsyncRedisSessionStateStore`.
 
     Raises:
         ValueError: ``ttl_s`` is not a finite number > 0.

@@ -123,6 +123,20 @@ async def test_redis_dying_under_a_batch_drops_every_add_in_it_each_with_its_own
     assert buf._queued == [] and buf._writing is None
 
 
+async def test_a_drain_racing_a_batch_returns_each_payload_once(server: RedisProcess, admin: aioredis.Redis) -> None:
+    buf = RedisEventBuffer(server.url, key_prefix="race", window_seconds=1e9)
+    payloads = [summary(str(i), f"s{i % 4}", ts=1.0 + i) for i in range(8)]
+    async with buf:
+        tasks = await _queue_behind_a_paused_write(admin, buf, payloads[0], payloads[1:])
+        first_drain = asyncio.create_task(buf.drain())  # its transaction waits behind the paused write
+        await admin.execute_command("CLIENT", "UNPAUSE")
+        await asyncio.gather(*tasks)
+        drained = [*await first_drain, *await buf.drain()]
+        assert await buf.size() == 0
+    summaries = sorted(p.summary for p in drained if p.summary != "connect")
+    assert summaries == sorted(p.summary for p in payloads)
+
+
 async def test_a_queued_add_cancelled_before_its_batch_is_not_written(
     server: RedisProcess, admin: aioredis.Redis
 ) -> None:

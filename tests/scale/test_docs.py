@@ -29,7 +29,7 @@ def test_the_documented_modules_and_names_exist() -> None:
 
     text = DOC.read_text(encoding="utf-8")
     rows = re.findall(r"^\| ((?:`\w+`(?:, )?)+) \| `([\w.]+)` \|", text, flags=re.M)
-    assert len(rows) == 5
+    assert len(rows) >= 5  # one row per Redis-backed part, each checked below
     for names, module in rows:
         loaded = importlib.import_module(module)
         for name in re.findall(r"`(\w+)`", names):

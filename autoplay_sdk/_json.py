@@ -6,10 +6,12 @@ it cannot take, the same exception with the same message.  With the optional ``f
 ``orjson``, several times faster; whatever ``orjson`` refuses (a syntax error, but also what the
 standard library accepts and ``orjson`` does not: ``NaN``/``Infinity``, integers beyond 64 bits,
 lone surrogates, nesting deeper than ``orjson``'s limit) is parsed again by :func:`json.loads`,
-which then returns its value or raises its own error.  A document with a run of 19 or more digits
-goes straight to the standard library: ``orjson`` turns integers beyond 64 bits into floats,
-where :func:`json.loads` keeps them exact.  So installing the extra changes speed,
-never results, errors or log records.
+which then returns its value or raises its own error.  Two kinds of document go straight to the
+standard library, because ``orjson`` would *accept* them differently: one with a run of 19 or more
+digits (``orjson`` turns integers beyond 64 bits into floats, where :func:`json.loads` keeps them
+exact), and one with 256 or more ``{``/``[`` (``orjson`` parses nesting up to 1,024 levels deep,
+some of which :func:`json.loads` refuses with ``RecursionError``; a payload has a handful).  So
+installing the extra changes speed, never results, errors or log records.
 
 Only decoding goes through here: encoding keeps :func:`json.dumps`, whose exact bytes
 (``ensure_ascii``, separators, key order) are part of stored and signed formats.
@@ -34,15 +36,23 @@ def _loads_std(data: str | bytes | bytearray) -> Any:
     return json.loads(data)
 
 
-# 19 digits in a row may be an integer orjson would turn into a float (beyond 64 bits).  Every
-# digit maps to "0", so one substring search finds such a run (a regex is several times slower).
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# One translated copy answers both questions.  Every digit maps to "0", so one substring search
+# finds 19 digits in a row (an integer orjson could turn into a float; a regex is several times
+# slower); "[" maps to "{", so one count gives the openings (how deep the document could nest).
+_PROBE = bytes.maketrans(b"123456789[", b"000000000{")
 _LONG_RUN = b"0" * 19
+_MAX_OPENINGS = 256
+
+
+def _for_stdlib(raw: bytes | bytearray) -> bool:
+    """Whether ``orjson`` might accept ``raw`` differently from :func:`json.loads`."""
+    probe = raw.translate(_PROBE)
+    return _LONG_RUN in probe or probe.count(b"{") >= _MAX_OPENINGS
 
 
 def _loads_fast(data: str | bytes | bytearray) -> Any:
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-    if _LONG_RUN in raw.translate(_DIGITS_TO_ZERO):
+    if _for_stdlib(raw):
         return json.loads(data)
     try:
         return _orjson.loads(data)
@@ -59,7 +69,7 @@ def _loads_utf8_std(body: bytes | bytearray) -> Any:
 
 
 def _loads_utf8_fast(body: bytes | bytearray) -> Any:
-    if _LONG_RUN not in body.translate(_DIGITS_TO_ZERO):
+    if not _for_stdlib(body):
         try:
             return _orjson.loads(body)
         except _orjson.JSONDecodeError:

@@ -87,6 +87,9 @@ def test_arbitrary_bytes_decode_or_fail_identically(raw: bytes) -> None:
         '{"a": 1, "a": 2}',
         "1e400",
         "[" * 5000 + "]" * 5000,
+        "[" * 1000 + "]" * 1000,  # orjson parses 1,024 levels; json.loads stops near 1,000
+        '{"a":' * 1010 + "1" + "}" * 1010,
+        '{"a":' * 300 + "1" + "}" * 300,
         "",
         "{",
     ],

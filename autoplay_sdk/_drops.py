@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autoplay_sdk._metrics import safe_call
-from autoplay_sdk.observability import _forward
+from autoplay_sdk.observability import _forward, _installed
 
 __all__ = ["TOTAL", "DropPath", "DropReport"]
 
@@ -122,6 +122,27 @@ class DropPath:
             report = DropReport(reason, event_type, session_id, product_id, total, event_id)
             self._isolated(on_report, report, extra=fields)
         return total
+
+    def unobserved(self, level: int) -> bool:
+        """True when a drop logged at ``level`` would reach no one but the count.
+
+        That is: no metrics hook, no ``on_drop``, no ``on_report``, no error reporter to forward
+        to, and the logger not enabled for ``level``.  Such a drop may be recorded with
+        :meth:`count_unobserved` instead of :meth:`drop`, with the same observable effect.
+        """
+        return (
+            self.metrics is None
+            and self.on_drop is None
+            and self.on_report is None
+            and (self._error_event is None or not _installed())
+            and not self.logger.isEnabledFor(level)
+        )
+
+    def count_unobserved(self) -> int:
+        """Count one drop that :meth:`unobserved` said nobody would see; return the total."""
+        with self._lock:
+            self.count += 1
+            return self.count
 
     def _isolated(self, fn: Callable[..., Any], *args: Any, extra: Mapping[str, Any]) -> None:
         try:

@@ -15,6 +15,7 @@ answered in plain HTTP says to use ``http://``, a refused connection says nothin
 from __future__ import annotations
 
 import errno
+import ssl
 
 import httpx
 
@@ -53,33 +54,42 @@ def check_stream_url(url: object, *, param: str = "url") -> None:
         raise InvalidUrlError(f"{param} has no host: expected http(s)://<host>/stream/<product_id>")
 
 
-def describe_error(exc: BaseException) -> str:
-    """``"<ErrorType>: <what happened, and what to do when known>"`` for a failed attempt."""
+def describe_error(exc: BaseException, url: str | None = None) -> str:
+    """``"<ErrorType>: <what happened, and what to do when known>"`` for a failed attempt.
+
+    ``url`` is where the attempt went, for errors that do not carry their request (older
+    httpcore versions let a bare ``ssl.SSLError`` through).
+    """
     text = str(exc)
-    hint = _hint(exc, text)
+    hint = _hint(exc, text, url)
     if hint:
         return f"{type(exc).__name__}: {hint}"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _where(exc: BaseException) -> str:
+def _where(exc: BaseException, fallback: str | None = None) -> str:
     try:
         url = exc.request.url  # type: ignore[attr-defined]
     except (AttributeError, RuntimeError):  # httpx raises RuntimeError when no request is attached
-        return "the server"
+        url = None
     if not isinstance(url, httpx.URL):
+        try:
+            url = httpx.URL(fallback) if fallback else None
+        except Exception:
+            url = None
+    if url is None or not url.host:
         return "the server"
     port = f":{url.port}" if url.port is not None else ""
     return f"the server at {url.host}{port}"
 
 
-def _hint(exc: BaseException, text: str) -> str:
-    if not isinstance(exc, httpx.TransportError):
+def _hint(exc: BaseException, text: str, url: str | None) -> str:
+    if not isinstance(exc, (httpx.TransportError, ssl.SSLError)):
         return ""
     if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text.lower():
-        return f"{_where(exc)} speaks plain HTTP, not TLS; use an http:// URL ({text})"
+        return f"{_where(exc, url)} speaks plain HTTP, not TLS; use an http:// URL ({text})"
     if _refused(exc) or "Connection refused" in text:
-        where = _where(exc)
+        where = _where(exc, url)
         place = where.removeprefix("the server at ") if where != "the server" else "that address"
         return f"nothing is listening at {place} (connection refused)"
     return ""

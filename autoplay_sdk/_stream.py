@@ -418,7 +418,7 @@ class StreamCore:
             return
         self.retry_count += 1
         self._last_error, self._last_status = exc, None
-        self._retrying(_describe(exc))
+        self._retrying(_describe(exc, self.url))
 
     def next_delay(self, uniform: Uniform) -> float:
         """The delay before the next attempt; raises ``SdkUpstreamError`` once retries are spent."""
@@ -429,7 +429,7 @@ class StreamCore:
                 policy.max_retries,
                 extra={"retry_count": self.retry_count, **self._extra},
             )
-            cause = _describe(self._last_error) if self._last_error else "the stream ended before any event"
+            cause = _describe(self._last_error, self.url) if self._last_error else "the stream ended before any event"
             raise SdkUpstreamError(
                 f"autoplay_sdk: max_retries={policy.max_retries} exhausted after {self.retry_count} attempts "
                 f"({self.safe_url}: {cause})",
@@ -668,5 +668,5 @@ class StreamCore:
         )
 
 
-def _describe(exc: BaseException) -> str:
-    return describe_error(exc)
+def _describe(exc: BaseException, url: str | None = None) -> str:
+    return describe_error(exc, url)

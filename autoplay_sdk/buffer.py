@@ -15,6 +15,12 @@ Guarantees and decisions:
   tell whether Redis applied it; it reports the payload dropped, and the write may still be
   drained later.
 * ``on_drop`` is never called while a lock is held, so it may use the buffer itself.
+* ``RedisEventBuffer.add`` writes in one ``MULTI``/``EXEC`` transaction.  While one write is in
+  flight, the adds that arrive queue behind it and go out together in the next transaction, each
+  add's commands in arrival order: the effect is that of the same adds made one after another,
+  and each add still has its own outcome (log record, ``on_drop``, metrics call).  A command Redis
+  rejects fails only its own add, with the error that add would have met alone; a transaction
+  that fails as a whole (the connection broke) fails every add in it.
 * ``RedisEventBuffer.drain`` reads and deletes in one ``MULTI``/``EXEC`` transaction and then
   removes from the session set only the sessions it read.  A drain racing with ``add`` calls
   therefore neither loses nor duplicates a payload, and no session key is orphaned.
@@ -67,6 +73,9 @@ _SEMAPHORE_TIMEOUT_S = 0.1
 _INSTALL_HINT = "RedisEventBuffer needs the 'redis' extra: pip install 'autoplay-sdk[redis]'"
 
 DropCallback = Callable[[AnyPayload], None]
+# One add's write: (session key, buffer key, trim cutoff, member, score).
+_WriteOp = tuple[str, str, float, str, float]
+_COMMANDS_PER_WRITE = 3  # SADD, ZREMRANGEBYSCORE, ZADD
 
 
 @runtime_checkable
@@ -137,20 +146,28 @@ class EventBuffer:
             raise ValueError(f"max_size must be >= 0 (0 = unlimited), got {max_size!r}")
         self._max_size = max_size
         self._drops = _drop_path(on_drop, None, "Event buffer full — payload dropped")
-        self._items: deque[Any] = deque()
+        # A bounded deque evicts its oldest item itself on append; ``_full`` is the length at
+        # which an append evicts (-1, never reached, when unlimited).
+        self._items: deque[Any] = deque(maxlen=max_size or None)
+        self._full = max_size or -1
         self._lock = threading.Lock()
 
     def add(self, payload: AnyPayload) -> None:
         """Append ``payload`` (any object is accepted), evicting the oldest item when full."""
-        evicted: list[Any] = []
         with self._lock:
-            if self._max_size and len(self._items) >= self._max_size:
-                evicted.append(self._items.popleft())
-            self._items.append(payload)
-        for oldest in evicted:
-            message = "EventBuffer full (max_size=%d) — dropping %s session=%s"
-            args = (self._max_size, type(oldest).__name__, getattr(oldest, "session_id", None))
-            _dropped(self._drops, oldest, "buffer_full", log=(logging.WARNING, message, args), max_size=self._max_size)
+            items = self._items
+            if len(items) != self._full:
+                items.append(payload)
+                return
+            oldest = items[0]
+            items.append(payload)  # evicts ``oldest``
+        drops = self._drops
+        if drops.unobserved(logging.WARNING):  # nobody listens: the count is the whole drop
+            drops.count_unobserved()
+            return
+        message = "EventBuffer full (max_size=%d) — dropping %s session=%s"
+        args = (self._max_size, type(oldest).__name__, getattr(oldest, "session_id", None))
+        _dropped(drops, oldest, "buffer_full", log=(logging.WARNING, message, args), max_size=self._max_size)
 
     def drain(self) -> list[Any]:
         """Remove and return every item, oldest first."""
@@ -313,6 +330,10 @@ class RedisEventBuffer:
         self._retry_after = 0.0
         self._semaphore: asyncio.Semaphore | None = None
         self._connect_lock: asyncio.Lock | None = None
+        # The loop whose write is in flight (None: no write is), and the adds queued behind it.
+        self._writing: asyncio.AbstractEventLoop | None = None
+        self._queued: list[tuple[_WriteOp, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     def _buffer_key(self, session_key: str) -> str:
         return _BUFFER_KEY.format(prefix=self._prefix, session_id=session_key)
@@ -394,17 +415,12 @@ class RedisEventBuffer:
             return
         session_key = getattr(payload, "session_id", None) or NO_SESSION
         ts = getattr(payload, "forwarded_at", None) or time.time()
-        key = self._buffer_key(session_key)
         started = time.perf_counter()
         success = False
         failure: BaseException | None = None
         try:
-            member = _member(payload)
-            async with client.pipeline() as pipe:
-                pipe.sadd(self._sessions_key, session_key)
-                pipe.zremrangebyscore(key, "-inf", ts - self._window_s)
-                pipe.zadd(key, {member: ts})
-                await pipe.execute()
+            write = (session_key, self._buffer_key(session_key), ts - self._window_s, _member(payload), ts)
+            await self._write(client, write)
             success = True
         except Exception as exc:
             failure = exc
@@ -423,6 +439,93 @@ class RedisEventBuffer:
             semaphore.release()
         if failure is not None:  # logged above, with its traceback; as in 0.7.5 no metrics drop record
             _dropped(self._drops, payload, "write_failed", log=None, metrics=False, reason="write_failed")
+
+    # -- writes: one transaction per add, or one for all the adds that queued behind a write ---
+
+    async def _write(self, client: Redis, write: _WriteOp) -> None:
+        """Apply ``write``; raise what made it fail.
+
+        With no write in flight, the add sends its own transaction at once.  Otherwise it queues,
+        and the queue is sent as one ``MULTI``/``EXEC`` as soon as the write in flight finishes:
+        each add's three commands in arrival order, so the effect is that of the same adds made
+        one after another, and a ``drain`` (a transaction too) sees all of them or none.
+        """
+        loop = asyncio.get_running_loop()
+        if self._writing is loop:
+            future: asyncio.Future[None] = loop.create_future()
+            self._queued.append((write, future))
+            await future
+            return
+        if self._writing is not None:  # a loop closed with a write in flight: its queue is dead
+            self._queued = []
+        self._writing = loop
+        try:
+            [outcome] = await self._send(client, [write])
+        finally:
+            if self._queued:
+                self._flusher = loop.create_task(self._flush(client))
+            else:
+                self._writing = None
+        if outcome is not None:
+            raise outcome
+
+    async def _flush(self, client: Redis) -> None:
+        """Send the queued writes, one transaction per round, until none is left."""
+        batch: list[tuple[_WriteOp, asyncio.Future[None]]] = []
+        try:
+            while self._queued:
+                # A queued add cancelled meanwhile is not written: its caller is gone.
+                batch = [(write, future) for write, future in self._queued if not future.done()]
+                self._queued = []
+                if not batch:
+                    continue
+                try:
+                    outcomes = await self._send(client, [write for write, _ in batch])
+                except Exception as exc:  # the transaction as a whole: every add in it fails alike
+                    outcomes = [exc] * len(batch)
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    if not future.done():
+                        if outcome is None:
+                            future.set_result(None)
+                        else:
+                            future.set_exception(outcome)
+        finally:
+            self._writing = None
+            # Only when this task itself was cancelled (its loop is closing) are adds left waiting.
+            for _, future in (*batch, *self._queued):
+                future.cancel()
+            self._queued = []
+
+    async def _send(self, client: Redis, writes: list[_WriteOp]) -> list[BaseException | None]:
+        """One ``MULTI``/``EXEC`` with each write's commands; each write's own error, or ``None``.
+
+        A single write raises as redis-py raises.  In a larger transaction a command that Redis
+        rejects fails only its own write, with the error redis-py would have raised had that write
+        been sent alone (numbered within its three commands).
+        """
+        async with client.pipeline() as pipe:
+            sessions_key = self._sessions_key
+            for session_key, key, cutoff, member, ts in writes:
+                pipe.sadd(sessions_key, session_key)
+                pipe.zremrangebyscore(key, "-inf", cutoff)
+                pipe.zadd(key, {member: ts})
+            if len(writes) == 1:
+                await pipe.execute()
+                return [None]
+            commands = [args for args, _ in pipe.command_stack]
+            results = await pipe.execute(raise_on_error=False)
+        from redis.exceptions import ResponseError
+
+        outcomes: list[BaseException | None] = []
+        for first in range(0, len(results), _COMMANDS_PER_WRITE):
+            outcome: BaseException | None = None
+            for number, result in enumerate(results[first : first + _COMMANDS_PER_WRITE], 1):
+                if isinstance(result, ResponseError):
+                    pipe.annotate_exception(result, number, commands[first + number - 1])
+                    outcome = result
+                    break
+            outcomes.append(outcome)
+        return outcomes
 
     async def drain(self) -> list[AnyPayload]:
         """Remove and return every buffered payload, oldest ``forwarded_at`` first.

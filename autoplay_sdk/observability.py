@@ -43,6 +43,11 @@ def set_error_reporter(reporter: ErrorReporter | None) -> None:
     _reporter_failed_logged = False
 
 
+def _installed() -> bool:
+    """Whether a reporter is installed (so forwarding to it would call something)."""
+    return _reporter is not None
+
+
 def report_error(event: str, exc: BaseException | None = None, **context: Any) -> None:
     """Log ``event`` at WARNING, then forward it to the installed reporter; never raises an ``Exception``."""
     logger.warning("sdk_error: %s (%s)", event, context, exc_info=exc if exc is not None else None)

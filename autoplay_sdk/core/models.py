@@ -641,8 +641,9 @@ def _connector_payload(data: Any) -> ActionsPayload | SummaryPayload | None:
     """The payload for a decoded JSON object in the connector's exact shape, routed on ``"type"``.
 
     ``None``, with nothing shared, for any other value.  A payload returned vouches for the whole
-    object: it holds no key outside the shape and no float of magnitude 2**63 or more, so a decoder
-    that widens integers beyond 64 bits to floats decoded it exactly as :func:`json.loads` would.
+    object: it holds no key outside the shape, no float of magnitude 2**63 or more and is three
+    levels deep, so a decoder that widens integers beyond 64 bits to floats, or reads nesting
+    :func:`json.loads` refuses, decoded it exactly as :func:`json.loads` would.
     """
     if type(data) is dict:
         kind = data.get("type")

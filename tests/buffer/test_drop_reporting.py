@@ -136,3 +136,47 @@ async def test_a_redis_semaphore_timeout_is_forwarded_as_such(reporter: Reporter
     assert [(event, context["reason"]) for event, _, context in reporter.calls] == [
         ("Redis buffer write failed — payload dropped", "semaphore_timeout")
     ]
+
+
+@pytest.fixture
+def buffer_logger_silenced() -> Iterator[None]:
+    """The host turned the buffer's WARNINGs off: nothing would log an eviction."""
+    buffer_logger = logging.getLogger("autoplay_sdk.buffer")
+    level = buffer_logger.level
+    buffer_logger.setLevel(logging.CRITICAL)
+    yield
+    buffer_logger.setLevel(level)
+
+
+@pytest.mark.usefixtures("buffer_logger_silenced")
+def test_with_logging_silenced_an_eviction_still_reaches_the_reporter_and_on_drop(reporter: Reporter) -> None:
+    dropped: list[object] = []
+    buf = EventBuffer(max_size=1, on_drop=dropped.append)
+    first, second = actions("s1"), actions("s2")
+    buf.add(first)
+    buf.add(second)
+    assert dropped == [first]
+    assert [event for event, _, _ in reporter.calls] == ["Event buffer full — payload dropped"]
+    assert buf.drain() == [second]
+
+
+@pytest.mark.usefixtures("buffer_logger_silenced")
+def test_with_nobody_listening_evictions_keep_the_newest_in_order(caplog: pytest.LogCaptureFixture) -> None:
+    buf = EventBuffer(max_size=3)
+    payloads = [actions(f"s{i}") for i in range(10)]
+    with caplog.at_level(logging.DEBUG, logger="autoplay_sdk.observability"):
+        for p in payloads:
+            buf.add(p)
+    assert buf.drain() == payloads[-3:]
+    assert caplog.records == []
+
+
+@pytest.mark.usefixtures("buffer_logger_silenced")
+def test_a_hook_attached_after_silent_evictions_sees_the_later_ones(reporter: Reporter) -> None:
+    set_error_reporter(None)
+    buf = EventBuffer(max_size=1)
+    buf.add(actions("s1"))
+    buf.add(actions("s2"))  # nobody listens: counted only
+    set_error_reporter(reporter)
+    buf.add(actions("s3"))
+    assert [ctx["session_id"] for _, _, ctx in reporter.calls] == ["s2"]

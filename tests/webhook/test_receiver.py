@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autoplay_sdk import ActionsPayload, SummaryPayload, WebhookReceiver
@@ -195,3 +195,21 @@ async def test_dedupe_window_drops_repeated_bodies_within_the_window() -> None:
     assert [p.summary for p in got][-2:] == ["1", "1"]
     with pytest.raises(ValueError, match="dedupe_window must be >= 0"):
         WebhookReceiver(dedupe_window=-1)
+
+
+@settings(max_examples=300)
+@given(secret=st.text(min_size=1, max_size=150), body=st.binary(max_size=300))
+def test_the_keyed_signature_is_the_standard_hmac_sha256(secret: str, body: bytes) -> None:
+    # Secrets longer than SHA-256's 64-byte block (hashed first) and non-ASCII ones included.
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    receiver = WebhookReceiver(secret=secret)
+    assert receiver.verify(body, "sha256=" + expected)
+    assert not receiver.verify(body + b"x", "sha256=" + expected)
+
+
+def test_a_secret_replaced_after_construction_is_the_one_checked() -> None:
+    receiver = WebhookReceiver(secret="old")
+    body = b'{"type":"summary"}'
+    receiver._secret = "new"
+    assert receiver.verify(body, "sha256=" + hmac.new(b"new", body, hashlib.sha256).hexdigest())
+    assert not receiver.verify(body, "sha256=" + hmac.new(b"old", body, hashlib.sha256).hexdigest())

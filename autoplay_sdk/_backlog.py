@@ -2,8 +2,10 @@
 
 Shaped like the ``queue.Queue`` it replaces (``qsize``, ``empty``, ``put_nowait`` raising
 ``queue.Full``), but cheaper per event: the reader's :meth:`Backlog.offer` takes no lock and
-sets ``ready`` only when the worker may be asleep.  The worker takes items under a small lock
-so that :meth:`Backlog.abandon` can guarantee no item starts after it returned.
+sets ``ready`` only when the worker may be asleep, and the worker takes no lock either.  Every
+item leaves the deque by one atomic ``popleft``, by the worker or by :meth:`Backlog.abandon`, so
+none is both delivered and handed back; once ``abandon`` has set its flag, the worker takes no
+further item (one it already took before is its to finish).
 """
 
 from __future__ import annotations
@@ -16,18 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 STOP = object()
-_EMPTY = object()
 _YIELD_EVERY = 64  # backlog depth at which the reader lets the worker run
 
 
 class Backlog:
-    __slots__ = ("_abandoned", "_lock", "items", "maxsize", "ready")
+    __slots__ = ("_abandoned", "items", "maxsize", "ready")
 
     def __init__(self, maxsize: int) -> None:
         self.items: deque[Any] = deque()
         self.maxsize = maxsize
         self.ready = threading.Event()
-        self._lock = threading.Lock()
         self._abandoned = False
 
     def qsize(self) -> int:
@@ -67,24 +67,30 @@ class Backlog:
 
     def abandon(self) -> list[Any]:
         """Stop the worker taking items; return the items it will never take."""
-        with self._lock:
-            self._abandoned = True
-            left = [item for item in self.items if item is not STOP]
-            self.items.clear()
+        self._abandoned = True
+        left = []
+        popleft = self.items.popleft
+        while True:
+            try:
+                item = popleft()
+            except IndexError:
+                break
+            if item is not STOP:
+                left.append(item)
         self.ready.set()
         return left
 
     def work(self, handle: Callable[[Any], None]) -> None:
         """The worker thread's loop: ``handle`` each item in FIFO order until the stop marker."""
-        items, ready, lock = self.items, self.ready, self._lock
-        while True:
-            with lock:
-                if self._abandoned:
-                    return
-                item = items.popleft() if items else _EMPTY
-            if item is _EMPTY:
+        items, ready = self.items, self.ready
+        popleft = items.popleft
+        while not self._abandoned:
+            try:
+                item = popleft()
+            except IndexError:
                 ready.clear()
-                if not items:  # re-check after clear(): an offer() in between set it again
+                # Re-check after clear(): an offer() or abandon() in between set it again.
+                if not items and not self._abandoned:
                     ready.wait()
                 continue
             if item is STOP:

@@ -64,7 +64,7 @@ class SessionDispatcher:
         self._core = core
         self._concurrency = concurrency
         self._max_pending = max_pending
-        self._inbox: deque[tuple[str, Item]] = deque()
+        self._inbox: deque[tuple[str, Delivery, Callable[[Any], Any]]] = deque()
         self._loop = asyncio.get_running_loop()
         self._scheduled = False
         self.lanes: OrderedDict[str, _Lane] = OrderedDict()
@@ -80,7 +80,7 @@ class SessionDispatcher:
             self._core.drop(delivery)
             return
         self.pending += 1
-        self._inbox.append((key, (delivery, cb)))
+        self._inbox.append((key, delivery, cb))
         if not self._scheduled:
             self._scheduled = True
             self._loop.call_soon(self._pump)
@@ -95,19 +95,18 @@ class SessionDispatcher:
         inbox, lanes, concurrency = self._inbox, self.lanes, self._concurrency
         call, handled = self._core.call, self._core.handled
         while inbox:
-            key, item = inbox.popleft()
+            key, delivery, cb = inbox.popleft()
             if lanes:
                 lane = lanes.get(key)
                 if lane is not None:  # the session has work in flight: queue behind it
-                    lane.waiting.append(item)
+                    lane.waiting.append((delivery, cb))
                     if lane.active < concurrency:
                         self._spawn(key, lane)
                     continue
-            delivery, cb = item
             self.active += 1
             result = call(delivery, cb)
             if result is not None and asyncio.iscoroutine(result):
-                lane = lanes[key] = _Lane((item, result))
+                lane = lanes[key] = _Lane(((delivery, cb), result))
                 self._spawn(key, lane)
             else:
                 self.active -= 1
@@ -234,7 +233,7 @@ class LaneHandOff:
             return
         cb = self._callbacks.get(delivery.kind)
         if cb is not None:
-            self._lanes().submit(delivery.payload.session_id or NO_SESSION, delivery, cb)
+            (self._dispatcher or self._lanes()).submit(delivery.payload.session_id or NO_SESSION, delivery, cb)
         else:
             self._core.handled(delivery)
 

@@ -46,6 +46,7 @@ THROUGH_HTTPX = "reading the stream body through httpx: %s"
 READ_BYTES = 64 * 1024  # what httpcore asks the socket for
 MAX_LINE_BYTES = 100 * 1024  # a chunk-size line longer than this is an error (httpcore's limit)
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,20}")
+_HEX_DIGITS = b"0123456789ABCDEFabcdef"
 _MAX_HOPS = 8  # wrappers between an httpx response stream and the httpcore connection
 _UNKNOWN = -2  # a framing read through httpx instead
 
@@ -141,7 +142,7 @@ class BodyDecoder:
                     if buf[pos:end] not in (b"", b"\r"):
                         raise _bad_footer(buf[pos:end])
                     break
-                if buf[pos : pos + 2] != b"\r\n":
+                if not buf.startswith(b"\r\n", pos):
                     raise _bad_footer(buf[pos : pos + 2])
                 pos += 2
                 self._crlf = False
@@ -150,7 +151,9 @@ class BodyDecoder:
                 if end - pos > MAX_LINE_BYTES:
                     raise httpx.RemoteProtocolError("chunk-size line too long")
                 break
-            size = _chunk_size(buf[pos:eol])
+            line = buf[pos:eol]
+            # The usual size line is bare hex digits; anything else takes the full grammar.
+            size = int(line, 16) if 0 < len(line) <= 20 and not line.strip(_HEX_DIGITS) else _chunk_size(line)
             pos = eol + 2
             if not size:
                 self.done = True

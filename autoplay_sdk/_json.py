@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["ACCELERATED", "loads", "loads_utf8"]
+__all__ = ["ACCELERATED", "confirm", "loads", "loads_first", "loads_utf8"]
 
 try:
     import orjson as _orjson  # type: ignore[import-not-found, unused-ignore]
@@ -62,6 +62,35 @@ def _loads_fast(data: str | bytes | bytearray) -> Any:
 
 
 loads = _loads_fast if ACCELERATED else _loads_std
+
+
+def _loads_first_fast(data: str | bytes | bytearray) -> Any:
+    try:
+        return _orjson.loads(data)
+    except _orjson.JSONDecodeError:
+        return json.loads(data)
+
+
+def _confirm_fast(data: str | bytes | bytearray, value: Any) -> Any:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if _for_stdlib(raw):
+        return json.loads(data)
+    return value
+
+
+def _confirm_std(data: str | bytes | bytearray, value: Any) -> Any:
+    return value
+
+
+# :func:`loads` in two steps, for a caller that can often vouch for the first step's value itself:
+# ``confirm(data, loads_first(data))`` is ``loads(data)``.  ``loads_first`` is orjson's reading
+# (json.loads decides what orjson refuses), which differs from json.loads's only where orjson
+# accepts a document differently: an integer beyond 64 bits comes back as a float (of magnitude
+# 2**63 or more), and nesting json.loads refuses is read.  A value with neither (no such float,
+# a few levels deep) is final; anything else goes through ``confirm``, which re-reads with
+# json.loads every document :func:`loads` would have given to it.
+loads_first = _loads_first_fast if ACCELERATED else _loads_std
+confirm = _confirm_fast if ACCELERATED else _confirm_std
 
 
 def _loads_utf8_std(body: bytes | bytearray) -> Any:

@@ -29,6 +29,7 @@ import logging
 from typing import NamedTuple
 
 BOM = b"\xef\xbb\xbf"
+_new = tuple.__new__  # ``_new(Frame, fields)`` is ``Frame(*fields)``, minus the NamedTuple's Python-level __new__
 
 
 class Frame(NamedTuple):
@@ -79,24 +80,14 @@ class FrameDecoder:
             self._discarding = False
             self._skipped("over max_frame_bytes")
             data = data[cut + 2 :]
-        if data[-2:] == b"\n\n":  # the usual case: the chunk ends on a frame boundary
-            self._partial = b""
-            body = data[:-2]
-        else:
-            end = data.rfind(b"\n\n")
-            if end < 0:
-                self._partial = data
-                self._check_partial()
-                return []
-            self._partial = data[end + 2 :]
+        # Whole frames, then what follows the last blank line (b"" when the chunk ends on one).
+        blocks = data.split(b"\n\n")
+        self._partial = blocks.pop()
+        if self._partial:
             self._check_partial()
-            body = data[:end]
-        if b"\n\n" not in body:
-            frame = self._block(body)
-            return [] if frame is None else [frame]
         out: list[Frame] = []
         block = self._block
-        for raw in body.split(b"\n\n"):
+        for raw in blocks:
             frame = block(raw)
             if frame is not None:
                 out.append(frame)
@@ -125,13 +116,13 @@ class FrameDecoder:
             self._skip_block(block, "invalid UTF-8")
             return None
         # The connector's own shape, "id: <n>" then one "data: " line, decodes without a split.
-        if text[:4] == "id: ":
+        if text.startswith("id: "):
             nl = text.find("\n")
-            if nl > 0 and text[nl + 1 : nl + 7] == "data: " and text.find("\n", nl + 1) < 0:
+            if nl > 0 and text.startswith("data: ", nl + 1) and text.find("\n", nl + 7) < 0:
                 event_id = text[4:nl]
                 if "\0" not in event_id:
                     self._last_id = event_id
-                return Frame("message", text[nl + 7 :], self._last_id, None)
+                return _new(Frame, ("message", text[nl + 7 :], self._last_id, None))
         return self._parse(text)
 
     def _parse(self, text: str) -> Frame | None:

@@ -64,7 +64,7 @@ from autoplay_sdk.core.exceptions import (
     SdkUpstreamError,
 )
 from autoplay_sdk.core.metrics import SdkMetricsHook
-from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
+from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload, _connector_payload
 from autoplay_sdk.observability import _forward as _forward_error
 
 __all__ = [
@@ -97,8 +97,11 @@ def _decode_std(data: str) -> Any:
     return payload
 
 
-# One frame's JSON, exactly as ``json.loads`` decodes it (orjson first when the extra is installed).
-_decode = _json.loads if _json.ACCELERATED else _decode_std
+# One frame's JSON in two steps (see ``_json.loads_first``): ``_decode`` reads it (orjson first when
+# the extra is installed); a value the connector's exact shape vouches for is final, any other goes
+# through ``_confirm``, and the pair decodes exactly as ``json.loads`` does.
+_decode = _json.loads_first if _json.ACCELERATED else _decode_std
+_confirm = _json.confirm
 # What an HTTP/1.1 field value may hold (RFC 9110 field-value, obs-text allowed).
 _HEADER_VALUE = re.compile(rb"[\x21-\x7e\x80-\xff]+(?:[ \t]+[\x21-\x7e\x80-\xff]+)*")
 
@@ -145,6 +148,9 @@ class Delivery(NamedTuple):
     event: EventRef | None = None
     mark: list[Any] | None = None
 
+
+# ``_new(Delivery, fields)`` is ``Delivery(*fields)`` without the NamedTuple's Python-level ``__new__``.
+_new = tuple.__new__
 
 # The delivery whose callback runs in the current context (a worker thread, or a lane task).
 _CURRENT: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar("autoplay_sdk_delivery", default=None)
@@ -501,26 +507,39 @@ class StreamCore:
         return self._deliver(frame)
 
     def _deliver(self, frame: Frame) -> Delivery | None:
-        if frame.retry is not None:
-            self.server_retry_s = min(frame.retry / 1000.0, self.policy.max_backoff_s) or None
+        event, data, event_id, retry = frame
+        if retry is not None:
+            self.server_retry_s = min(retry / 1000.0, self.policy.max_backoff_s) or None
             if self.server_retry_s is not None:
                 self.backoff = self.server_retry_s
-        if frame.event == HEARTBEAT:
-            return None
-        data = frame.data
-        if not data:
+        if event == HEARTBEAT or not data:
             return None
         if len(data) > self.max_frame_bytes:  # frames from an ``iter_sse()`` event source
             self.logger.warning("skipping SSE frame (over max_frame_bytes=%d)", self.max_frame_bytes, extra=self._extra)
             return None
         try:
             payload = _decode(data)
-            if type(payload) is not dict:
-                raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
+            typed = _connector_payload(payload)
+            if typed is None:
+                payload = _confirm(data, payload)
+                if type(payload) is not dict:
+                    raise ValueError(f"expected a JSON object, got {type(payload).__name__}")
         except Exception as exc:  # any decode failure (RecursionError too) is a malformed frame
             self._unparsable(frame, exc)
             return None
-        return self.payload(payload, frame.id)
+        if typed is None:
+            return self.payload(payload, event_id)
+        # What ``payload()`` returns for this object, without routing it again.
+        return _new(
+            Delivery,
+            (
+                "actions" if type(typed) is ActionsPayload else "summary",
+                typed,
+                payload,
+                _new(EventRef, (event_id, self._resumed_after)),
+                self._progress.accept(event_id),
+            ),
+        )
 
     def _unparsable(self, frame: Frame, exc: BaseException) -> None:
         data = frame.data
@@ -555,7 +574,8 @@ class StreamCore:
             return None
         if event_id is None:
             return Delivery(kind, typed, payload)
-        return Delivery(kind, typed, payload, EventRef(event_id, self._resumed_after), self._progress.accept(event_id))
+        ref = _new(EventRef, (event_id, self._resumed_after))
+        return _new(Delivery, (kind, typed, payload, ref, self._progress.accept(event_id)))
 
     # -- callbacks ------------------------------------------------------------------------
 

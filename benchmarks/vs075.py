@@ -4,8 +4,10 @@ Every row runs the same workload file (``_vs075_child.py``) in a fresh interpret
 project's package and once with the published 0.7.5, installed on first use into a throwaway
 virtualenv (``--ref-venv``, default ``~/.cache/autoplay-sdk-bench/venv-0.7.5``) and timed as a
 black box through the public API both share (with the same third-party packages as this
-project's environment: the ``serve`` extra and redis-py).  Repetitions are interleaved (ours, 0.7.5, ours, …,
-the order alternating each round) so drift on the machine lands on both sides; the table shows
+project's environment: the ``serve`` extra and redis-py).  Each row first runs once per side,
+uncounted: a warm-up that also writes the bytecode caches both sides then load (pip compiled the
+reference venv at install time; ``uv sync`` does not).  Repetitions are interleaved (ours, 0.7.5,
+ours, …, the order alternating each round) so drift on the machine lands on both sides; the table shows
 the median of each side, the spread ``(max - min) / median`` and the ratio ours / 0.7.5 of the
 medians (for memory and import time, lower is better and the ratio is read the other way).
 Single-threaded rows (``context``, ``webhook``, ``event_buffer``, ``import``) are timed on the
@@ -113,7 +115,10 @@ def redis_server() -> Iterator[str | None]:
 
 
 def run_child(python: str, row: str, opts: dict[str, Any]) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    # Bytecode caching stays on, as for an installed package: pip compiled the reference venv at
+    # install time, while ``uv sync`` does not, so with PYTHONDONTWRITEBYTECODE set this project's
+    # side would compile every module it imports (httpcore, anyio, ...) inside the timed window.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
     out = subprocess.run(
         [python, str(CHILD), row, json.dumps(opts)], capture_output=True, text=True, env=env, cwd=tempfile.gettempdir()
     )
@@ -164,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             opts = dict(options[row])
             if loop_url is not None and row.endswith("_client"):
                 opts["url"] = loop_url
+            for side in sides:  # warm-up, not counted: writes the bytecode both sides then load
+                run_child(sides[side], row, opts)
             for i in range(args.repeat):
                 order = ["ours", "0.7.5"] if i % 2 == 0 else ["0.7.5", "ours"]
                 for side in order:

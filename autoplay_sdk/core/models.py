@@ -275,6 +275,11 @@ class SlimAction:
 # keys holds nothing else, so ``len`` and one ``itemgetter`` call (``KeyError`` when a key is
 # missing) check the keys.  The checks are plain bytecode: on CPython 3.11 that measured faster
 # than C-level ``map(type, ...)`` or ``map(dict.get, ...)`` over the values.
+#
+# A float in that shape is also non-zero (a zero may be -0.0, which the per-field path turns into
+# 0.0) and below 2**63 in magnitude.  The bound changes no result (the per-field path keeps such a
+# float too) but lets :func:`_connector_payload` vouch for a whole JSON document: a JSON decoder
+# that widens integers beyond 64 bits to floats (orjson) can only have produced floats that large.
 _ACTION_KEYS = tuple(f.name for f in dataclasses.fields(SlimAction))[:-1]  # conversation_id is optional
 _action_values = itemgetter(*_ACTION_KEYS)
 _action_values_conv = itemgetter(*_ACTION_KEYS, "conversation_id")
@@ -282,33 +287,32 @@ _PAYLOAD_KEYS = ("type", "product_id", "session_id", "user_id", "email", "action
 _payload_values = itemgetter(*_PAYLOAD_KEYS)
 _payload_values_conv = itemgetter(*_PAYLOAD_KEYS, "conversation_id")
 _summary_values = itemgetter("type", "product_id", "session_id", "summary", "replaces", "forwarded_at")
+_BIG = 2.0**63
 _new = object.__new__
+_Row = tuple[Any, ...]
 
 
-def _exact_action(data: Any, sid: str | None, uid: str | None, email: str | None) -> SlimAction | None:
-    """``SlimAction.from_dict(data)`` for a dict in the connector's shape, else ``None``.
+def _action_row(data: Any) -> _Row | None:
+    """The values of an action dict in the connector's shape, in field order, else ``None``.
 
-    An id equal to ``sid``, ``uid`` or ``email`` (the enclosing payload's ids when they are
-    already shared, else ``None``) becomes that object, which saves hashing it.
+    Eleven values, or twelve when the dict has ``conversation_id``.  Shares nothing yet.
     """
     if type(data) is not dict:
         return None
     n = len(data)
     try:
         if n == 11:
-            title, description, canonical_url, index, kind, start, end, raw_url, session_id, user_id, mail = (
-                _action_values(data)
-            )
+            row: _Row = _action_values(data)
+            title, description, canonical_url, index, kind, start, end, raw_url, session_id, user_id, mail = row
             conv = None
         elif n == 12:
-            title, description, canonical_url, index, kind, start, end, raw_url, session_id, user_id, mail, conv = (
-                _action_values_conv(data)
-            )
+            row = _action_values_conv(data)
+            title, description, canonical_url, index, kind, start, end, raw_url, session_id, user_id, mail, conv = row
         else:
             return None
     except KeyError:
         return None
-    if not (
+    if (
         type(title) is str
         and type(description) is str
         and type(canonical_url) is str
@@ -316,15 +320,30 @@ def _exact_action(data: Any, sid: str | None, uid: str | None, email: str | None
         and type(kind) is str
         and type(start) is float
         and type(end) is float
-        # Both finite and non-zero (a zero may be -0.0, which the per-field path turns into 0.0).
-        and (product := start * end) - product == 0.0 != product
+        and -_BIG < start < _BIG
+        and -_BIG < end < _BIG
+        and start * end != 0.0
         and type(raw_url) is str
         and (session_id is None or type(session_id) is str)
         and (user_id is None or type(user_id) is str)
         and (mail is None or type(mail) is str)
         and (conv is None or type(conv) is str)
     ):
-        return None
+        return row
+    return None
+
+
+def _build_action(row: _Row, sid: str | None, uid: str | None, email: str | None) -> SlimAction:
+    """The action of an :func:`_action_row` row, its strings shared.
+
+    An id equal to ``sid``, ``uid`` or ``email`` (the enclosing payload's ids when they are
+    already shared, else ``None``) becomes that object, which saves hashing it.
+    """
+    if len(row) == 11:
+        title, description, canonical_url, index, kind, start, end, raw_url, session_id, user_id, mail = row
+        conv = None
+    else:
+        title, description, canonical_url, index, kind, start, end, raw_url, session_id, user_id, mail, conv = row
     shared, remember = _shared, _remember
     # Slot by slot on a bare instance: the dataclass __init__ would store the same, one call dearer.
     action: SlimAction = _new(SlimAction)
@@ -343,8 +362,14 @@ def _exact_action(data: Any, sid: str | None, uid: str | None, email: str | None
     return action
 
 
+def _exact_action(data: Any, sid: str | None, uid: str | None, email: str | None) -> SlimAction | None:
+    """``SlimAction.from_dict(data)`` for a dict in the connector's shape, else ``None``."""
+    row = _action_row(data)
+    return None if row is None else _build_action(row, sid, uid, email)
+
+
 def _actions(value: Any, sid: str | None = None, uid: str | None = None, email: str | None = None) -> list[SlimAction]:
-    """The ``actions`` of a payload; ``sid``, ``uid`` and ``email`` as in :func:`_exact_action`."""
+    """The ``actions`` of a payload; ``sid``, ``uid`` and ``email`` as in :func:`_build_action`."""
     if not value:
         return []
     if type(value) is not list and not isinstance(value, (list, tuple)):
@@ -393,48 +418,10 @@ class ActionsPayload:
         Raises:
             MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
         """
-        if type(data) is dict:
-            n = len(data)
-            try:
-                if n == 8:
-                    (_, product_id, session_id, user_id, email, actions, count, forwarded_at), conversation_id = (
-                        _payload_values(data),
-                        None,
-                    )
-                elif n == 9:
-                    _, product_id, session_id, user_id, email, actions, count, forwarded_at, conversation_id = (
-                        _payload_values_conv(data)
-                    )
-                else:
-                    return cls._parse(data)
-            except KeyError:
-                return cls._parse(data)
-            if (
-                type(product_id) is str
-                and (session_id is None or type(session_id) is str)
-                and (user_id is None or type(user_id) is str)
-                and (email is None or type(email) is str)
-                and type(actions) is list
-                and type(count) is int
-                and type(forwarded_at) is float
-                and forwarded_at - forwarded_at == 0.0 != forwarded_at  # finite and non-zero, as in _exact_action
-                and (conversation_id is None or type(conversation_id) is str)
-            ):
-                shared, remember = _shared, _remember
-                # An id already shared is what the actions' equal ids resolve to.  One seen for
-                # the first time is resolved per action as usual, so that its repeat inside this
-                # payload promotes it, as the per-field path does.
-                sid, uid, em = session_id and shared(session_id), user_id and shared(user_id), email and shared(email)
-                return cls(
-                    shared(product_id) or remember(product_id),
-                    (sid or remember(session_id)) if session_id else None,
-                    (uid or remember(user_id)) if user_id else None,
-                    (em or remember(email)) if email else None,
-                    _actions(actions, sid, uid, em),
-                    count,
-                    forwarded_at,
-                    conversation_id and (shared(conversation_id) or remember(conversation_id)),
-                )
+        if cls is ActionsPayload and type(data) is dict:
+            payload = _exact_actions_payload(data)
+            if payload is not None:
+                return payload
         return cls._parse(data)
 
     @classmethod
@@ -523,27 +510,10 @@ class SummaryPayload:
         Raises:
             MalformedPayloadError: a value has the wrong type, or ``data`` is not a mapping.
         """
-        if type(data) is dict and len(data) == 6:
-            try:
-                _, product_id, session_id, summary, replaces, forwarded_at = _summary_values(data)
-            except KeyError:
-                return cls._parse(data)
-            if (
-                type(product_id) is str
-                and (session_id is None or type(session_id) is str)
-                and type(summary) is str
-                and type(replaces) is int
-                and type(forwarded_at) is float
-                and forwarded_at - forwarded_at == 0.0 != forwarded_at  # finite and non-zero, as in _exact_action
-            ):
-                shared, remember = _shared, _remember
-                return cls(
-                    shared(product_id) or remember(product_id),
-                    (shared(session_id) or remember(session_id)) if session_id else None,
-                    shared(summary) or remember(summary),
-                    replaces,
-                    forwarded_at,
-                )
+        if cls is SummaryPayload and type(data) is dict:
+            payload = _exact_summary_payload(data)
+            if payload is not None:
+                return payload
         return cls._parse(data)
 
     @classmethod
@@ -579,6 +549,109 @@ class SummaryPayload:
     def to_text(self) -> str:
         """The summary, unchanged."""
         return self.summary
+
+
+def _exact_actions_payload(data: dict[str, Any]) -> ActionsPayload | None:
+    """``ActionsPayload.from_dict(data)`` when the payload and every action are in the connector's
+    shape (and ``count`` is right), else ``None`` with nothing shared."""
+    n = len(data)
+    try:
+        if n == 8:
+            _, product_id, session_id, user_id, email, actions, count, forwarded_at = _payload_values(data)
+            conversation_id = None
+        elif n == 9:
+            _, product_id, session_id, user_id, email, actions, count, forwarded_at, conversation_id = (
+                _payload_values_conv(data)
+            )
+        else:
+            return None
+    except KeyError:
+        return None
+    if not (
+        type(product_id) is str
+        and (session_id is None or type(session_id) is str)
+        and (user_id is None or type(user_id) is str)
+        and (email is None or type(email) is str)
+        and type(actions) is list
+        and type(count) is int
+        and count == len(actions)
+        and type(forwarded_at) is float
+        and -_BIG < forwarded_at < _BIG
+        and forwarded_at != 0.0
+        and (conversation_id is None or type(conversation_id) is str)
+    ):
+        return None
+    # Every action is checked before anything is shared: a misfit leaves the tables as they were.
+    rows: list[Any] = [None] * count
+    row_of = _action_row
+    for i, item in enumerate(actions):
+        row = row_of(item)
+        if row is None:
+            return None
+        rows[i] = row
+    shared, remember = _shared, _remember
+    # An id already shared is what the actions' equal ids resolve to.  One seen for the first time
+    # is resolved per action as usual, so that its repeat inside this payload promotes it, as the
+    # per-field path does.  Strings are shared in the per-field path's order.
+    sid, uid, em = session_id and shared(session_id), user_id and shared(user_id), email and shared(email)
+    payload: ActionsPayload = _new(ActionsPayload)
+    payload.product_id = shared(product_id) or remember(product_id)
+    payload.session_id = (sid or remember(session_id)) if session_id else None
+    payload.user_id = (uid or remember(user_id)) if user_id else None
+    payload.email = (em or remember(email)) if email else None
+    build = _build_action
+    for i, row in enumerate(rows):
+        rows[i] = build(row, sid, uid, em)
+    payload.actions = rows
+    payload.count = count
+    payload.forwarded_at = forwarded_at
+    payload.conversation_id = conversation_id and (shared(conversation_id) or remember(conversation_id))
+    return payload
+
+
+def _exact_summary_payload(data: dict[str, Any]) -> SummaryPayload | None:
+    """``SummaryPayload.from_dict(data)`` when ``data`` is in the connector's shape, else ``None``."""
+    if len(data) != 6:
+        return None
+    try:
+        _, product_id, session_id, summary, replaces, forwarded_at = _summary_values(data)
+    except KeyError:
+        return None
+    if not (
+        type(product_id) is str
+        and (session_id is None or type(session_id) is str)
+        and type(summary) is str
+        and type(replaces) is int
+        and type(forwarded_at) is float
+        and -_BIG < forwarded_at < _BIG
+        and forwarded_at != 0.0
+    ):
+        return None
+    shared, remember = _shared, _remember
+    payload: SummaryPayload = _new(SummaryPayload)
+    payload.product_id = shared(product_id) or remember(product_id)
+    payload.session_id = (shared(session_id) or remember(session_id)) if session_id else None
+    payload.summary = shared(summary) or remember(summary)
+    payload.replaces = replaces
+    payload.forwarded_at = forwarded_at
+    return payload
+
+
+def _connector_payload(data: Any) -> ActionsPayload | SummaryPayload | None:
+    """The payload for a decoded JSON object in the connector's exact shape, routed on ``"type"``.
+
+    ``None``, with nothing shared, for any other value.  A payload returned vouches for the whole
+    object: it holds no key outside the shape, no float of magnitude 2**63 or more and is three
+    levels deep, so a decoder that widens integers beyond 64 bits to floats, or reads nesting
+    :func:`json.loads` refuses, decoded it exactly as :func:`json.loads` would.
+    """
+    if type(data) is dict:
+        kind = data.get("type")
+        if kind == "actions":
+            return _exact_actions_payload(data)
+        if kind == "summary":
+            return _exact_summary_payload(data)
+    return None
 
 
 AnyPayload = ActionsPayload | SummaryPayload

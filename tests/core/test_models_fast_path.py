@@ -391,3 +391,39 @@ def test_sharing_tables_stay_bounded_on_a_stream_of_unique_strings() -> None:
             )
         )
     assert len(models._SEEN) <= models._SEEN_MAX and len(models._SHARED) <= models._SHARED_MAX
+
+
+def test_a_payload_outside_the_exact_shape_is_refused_before_anything_is_shared() -> None:
+    # The stream core tries the exact shape first and falls back to from_dict: a refusal must not
+    # have promoted any string, or that string would be shared on evidence of one sighting.
+    def action(i: int, start: Any) -> dict[str, Any]:
+        return {
+            "title": f"refused-title-{i}",
+            "description": "refused-d",
+            "canonical_url": "https://x.io/refused",
+            "index": i,
+            "type": "click",
+            "timestamp_start": start,
+            "timestamp_end": 2.5,
+            "raw_url": f"https://x.io/refused?i={i}",
+            "session_id": "refused-session",
+            "user_id": "refused-user",
+            "email": "refused@example.com",
+        }
+
+    payload = {
+        "type": "actions",
+        "product_id": "refused-product",
+        "session_id": "refused-session",
+        "user_id": "refused-user",
+        "email": "refused@example.com",
+        "actions": [action(0, 1.5), action(1, 1.5), action(2, 1700000000)],  # the last: an integral time
+        "count": 3,
+        "forwarded_at": 3.5,
+    }
+    seen, shared = dict(models._SEEN), dict(models._SHARED)
+    assert models._connector_payload(json.loads(json.dumps(payload))) is None
+    assert seen == models._SEEN and shared == models._SHARED
+    parsed = ActionsPayload.from_dict(json.loads(json.dumps(payload)))
+    assert parsed.actions[2].timestamp_start == 1700000000 and parsed.count == 3
+    assert models._connector_payload(json.loads(json.dumps({**payload, "actions": payload["actions"][:2], "count": 2})))

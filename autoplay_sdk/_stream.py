@@ -56,6 +56,7 @@ from autoplay_sdk._drops import TOTAL, DropPath
 from autoplay_sdk._explain import describe_error
 from autoplay_sdk._logging import redact_url
 from autoplay_sdk._sse import Frame, FrameDecoder
+from autoplay_sdk.core._wire import connector_payload
 from autoplay_sdk.core.exceptions import (
     SdkAuthError,
     SdkConfigError,
@@ -64,7 +65,7 @@ from autoplay_sdk.core.exceptions import (
     SdkUpstreamError,
 )
 from autoplay_sdk.core.metrics import SdkMetricsHook
-from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload, _connector_payload
+from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 from autoplay_sdk.observability import _forward as _forward_error
 
 __all__ = [
@@ -519,7 +520,7 @@ class StreamCore:
             return None
         try:
             payload = _decode(data)
-            typed = _connector_payload(payload)
+            typed = connector_payload(payload)
             if typed is None:
                 payload = _confirm(data, payload)
                 if type(payload) is not dict:

@@ -265,7 +265,9 @@ def test_the_built_wheel_ships_the_skills(tmp_path: Path) -> None:
         timeout=110,
     )
     stderr = done.stderr.lower()
-    if done.returncode != 0 and ("offline" in stderr or "network was disabled" in stderr):
+    if done.returncode != 0 and any(
+        sign in stderr for sign in ("offline", "network was disabled", "downloaded from a registry")
+    ):
         pytest.skip("the build backend (or a dependency of it) is not in the uv cache, and tests stay offline")
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("*.whl")

@@ -124,7 +124,10 @@ def test_packaged_data_reads_from_an_installed_wheel(tmp_path: Path) -> None:
         text=True,
         timeout=110,
     )
-    if built.returncode != 0 and "offline" in built.stderr.lower():
+    stderr = built.stderr.lower()
+    if built.returncode != 0 and any(
+        sign in stderr for sign in ("offline", "network was disabled", "downloaded from a registry")
+    ):
         pytest.skip("the build backend is not in the uv cache, and tests stay offline")
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("*.whl")

@@ -52,8 +52,11 @@ def test_sessions_handed_between_replicas_match_in_memory(redis_url: str, tmp_pa
 
     async def expected() -> list[list[Any]]:
         memory = InMemoryStorageAdapter()
+        out: list[list[Any]] = []
         with mock.patch("time.time", return_value=1000.0):
-            return [[await apply_op(memory, product, op) for op in ops] for ops in phases]
+            for ops in phases:  # plain loops: an await inside nested comprehensions needs Python 3.11
+                out.append([await apply_op(memory, product, op) for op in ops])
+        return out
 
     assert results == asyncio.run(expected())
     returning = results[2][0]

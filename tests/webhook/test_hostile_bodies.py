@@ -33,7 +33,7 @@ def _nested(depth: int) -> bytes:
 HOSTILE: dict[str, bytes] = {
     "nested 1,000 deep (about 2 KB)": _nested(1_000),
     "nested 100,000 deep": _nested(100_000),
-    "nested objects 5,000 deep": ('{"a":' * 5_000 + "1" + "}" * 5_000).encode(),
+    "nested objects 100,000 deep": ('{"a":' * 100_000 + "1" + "}" * 100_000).encode(),
     "invalid UTF-8": b'{"type": "actions", "email": "' + MARKER.encode() + b'\xff\xfe"}',
     "lone surrogate (UTF-8 encoded)": b'{"type": "summary", "summary": "\xed\xa0\x80' + MARKER.encode() + b'"}',
     "truncated JSON": body({**ACTIONS, "email": MARKER})[:-7],

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["ACCELERATED", "confirm", "loads", "loads_first", "loads_utf8"]
+__all__ = ["ACCELERATED", "confirm", "confirm_utf8", "loads", "loads_first", "loads_utf8", "loads_utf8_first"]
 
 try:
     import orjson as _orjson  # type: ignore[import-not-found, unused-ignore]
@@ -108,3 +108,20 @@ def _loads_utf8_fast(body: bytes | bytearray) -> Any:
 
 # ``json.loads(body.decode("utf-8"))``: a body of UTF-8 bytes, a byte order mark refused.
 loads_utf8 = _loads_utf8_fast if ACCELERATED else _loads_utf8_std
+
+
+def _loads_utf8_first_fast(body: bytes | bytearray) -> Any:
+    try:
+        return _orjson.loads(body)
+    except _orjson.JSONDecodeError:
+        return json.loads(body.decode("utf-8"))
+
+
+def _confirm_utf8_fast(body: bytes | bytearray, value: Any) -> Any:
+    return json.loads(body.decode("utf-8")) if _for_stdlib(body) else value
+
+
+# :func:`loads_utf8` in two steps, as :func:`loads_first` and :func:`confirm` are :func:`loads`:
+# ``confirm_utf8(body, loads_utf8_first(body))`` is ``loads_utf8(body)``.
+loads_utf8_first = _loads_utf8_first_fast if ACCELERATED else _loads_utf8_std
+confirm_utf8 = _confirm_utf8_fast if ACCELERATED else _confirm_std

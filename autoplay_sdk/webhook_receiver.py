@@ -37,9 +37,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from autoplay_sdk._json import loads_utf8
+from autoplay_sdk._json import confirm_utf8, loads_utf8_first
 from autoplay_sdk._logging import get_logger
 from autoplay_sdk._stream import NO_SESSION, parse_payload
+from autoplay_sdk.core._wire import connector_payload
 from autoplay_sdk.core.models import ActionsPayload, AnyPayload, SummaryPayload
 
 logger = get_logger(__name__)
@@ -172,7 +173,14 @@ class WebhookReceiver:
         callback.
         """
         try:
-            data = loads_utf8(body) if type(body) is bytes or isinstance(body, bytearray) else json.loads(body)
+            if type(body) is bytes or isinstance(body, bytearray):
+                data = loads_utf8_first(body)
+                typed = connector_payload(data)
+                if typed is not None:  # the connector's exact shape: read as json.loads reads it
+                    return typed
+                data = confirm_utf8(body, data)
+            else:
+                data = json.loads(body)
             if type(data) is not dict:
                 raise ValueError(f"expected a JSON object, got {type(data).__name__}")
         except MemoryError:

@@ -296,3 +296,17 @@ def _fed(body: bytes, *, accelerated: bool) -> tuple[list[Any], list[tuple[int, 
 def test_the_stream_core_delivers_and_logs_the_same_with_and_without_the_accelerator(datas: list[str]) -> None:
     body = "".join(f"id: {i}\ndata: {data}\n\n" for i, data in enumerate(datas, 1)).encode()
     assert _fed(body, accelerated=True) == _fed(body, accelerated=False)
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        json_values.map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")),
+    )
+)
+def test_utf8_in_two_steps_is_loads_utf8(body: bytes) -> None:
+    def two_steps(data: bytes) -> Any:
+        return _json._confirm_utf8_fast(data, _json._loads_utf8_first_fast(data))
+
+    assert outcome(two_steps, body) == outcome(_utf8_reference, body)
